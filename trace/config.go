@@ -1,0 +1,119 @@
+package trace
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Config holds everything environmental about a run. The zero value works:
+// built-in root hints, the real network, the defaults below.
+type Config struct {
+	// Roots are the root servers to start from; nil means the built-in
+	// IANA hints.
+	Roots []Hint
+	// Exchanger sends queries; nil means the real network.
+	Exchanger Exchanger
+	// Port, if non-zero, replaces 53 for every server address.
+	Port uint16
+	// Timeout is the time to wait for one reply (default 1.5 s).
+	Timeout time.Duration
+	// Tries is how many times a query is sent over UDP before the server
+	// is declared silent (default 2).
+	Tries int
+	// NoIPv4 and NoIPv6 leave out that address family.
+	NoIPv4, NoIPv6 bool
+	// InFlight bounds the queries in flight at once (default 32).
+	InFlight int
+	// Probes adds the checks only a health check needs: the addresses of
+	// in-zone name servers from each child server, an RD=1 probe and a
+	// random-label MX query.
+	Probes bool
+	// Budget bounds the work; zero fields take the defaults.
+	Budget Budget
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Budget is the level-of-effort limit of one run. The defaults follow what
+// BIND and Unbound adopted after NXNSAttack, scaled for asking every server.
+type Budget struct {
+	Queries       int           // queries in the whole run (default 2000)
+	GluelessDepth int           // nested NS-address lookups (default 4)
+	NSPerZone     int           // NS names used per delegation (default 20, BIND's limit)
+	NSResolved    int           // glueless NS names resolved per delegation (default 8)
+	CNAMEHops     int           // CNAMEs followed (default 16, BIND's limit)
+	Steps         int           // zone cuts visited (default 200)
+	Deadline      time.Duration // wall clock for the run (default 60 s)
+}
+
+// Hint is one root server: a name and its addresses.
+type Hint struct {
+	Name  string
+	Addrs []netip.Addr
+}
+
+const (
+	defaultTimeout  = 1500 * time.Millisecond
+	defaultTries    = 2
+	defaultInFlight = 32
+	ednsBufSize     = 1232
+)
+
+// withDefaults returns a copy of c with every zero field filled in.
+func (c Config) withDefaults() Config {
+	if c.Roots == nil {
+		c.Roots = RootHints()
+	}
+	if c.Exchanger == nil {
+		c.Exchanger = &NetExchanger{}
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = defaultTimeout
+	}
+	if c.Tries <= 0 {
+		c.Tries = defaultTries
+	}
+	if c.InFlight <= 0 {
+		c.InFlight = defaultInFlight
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	b := &c.Budget
+	if b.Queries <= 0 {
+		b.Queries = 2000
+	}
+	if b.GluelessDepth <= 0 {
+		b.GluelessDepth = 4
+	}
+	if b.NSPerZone <= 0 {
+		b.NSPerZone = 20
+	}
+	if b.NSResolved <= 0 {
+		b.NSResolved = 8
+	}
+	if b.CNAMEHops <= 0 {
+		b.CNAMEHops = 16
+	}
+	if b.Steps <= 0 {
+		b.Steps = 200
+	}
+	if b.Deadline <= 0 {
+		b.Deadline = 60 * time.Second
+	}
+	return c
+}
+
+func (c Config) familyOK(a netip.Addr) bool {
+	if a.Is4() || a.Is4In6() {
+		return !c.NoIPv4
+	}
+	return !c.NoIPv6
+}
+
+func (c Config) port() uint16 {
+	if c.Port != 0 {
+		return c.Port
+	}
+	return 53
+}

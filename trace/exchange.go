@@ -1,0 +1,74 @@
+package trace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// Exchanger sends one message to one server over one transport ("udp" or
+// "tcp") and returns the reply and the round-trip time. It does no retries
+// and no fallback: the engine does those and records each attempt.
+type Exchanger interface {
+	Exchange(ctx context.Context, m *dns.Msg, server netip.AddrPort, transport string) (*dns.Msg, time.Duration, error)
+}
+
+// Errors an Exchanger returns, wrapped with detail.
+var (
+	ErrTimeout     = errors.New("timeout")
+	ErrUnreachable = errors.New("unreachable")
+)
+
+// NetExchanger is the real network. Each exchange uses its own connected
+// socket, so the kernel drops replies from any other source address, and
+// miekg/dns discards replies whose ID does not match.
+type NetExchanger struct{}
+
+// Exchange implements Exchanger.
+func (NetExchanger) Exchange(ctx context.Context, m *dns.Msg, server netip.AddrPort, transport string) (*dns.Msg, time.Duration, error) {
+	c := &dns.Client{Net: transport, UDPSize: dns.MaxMsgSize}
+	if d, ok := ctx.Deadline(); ok {
+		c.Timeout = time.Until(d)
+	}
+	r, rtt, err := c.ExchangeContext(ctx, m, server.String())
+	if err != nil {
+		return nil, rtt, classifyNetErr(err)
+	}
+	return r, rtt, nil
+}
+
+func classifyNetErr(err error) error {
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded),
+		errors.As(err, &ne) && ne.Timeout():
+		return fmt.Errorf("%w", ErrTimeout)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("%w: connection refused (port unreachable)", ErrUnreachable)
+	case errors.Is(err, syscall.EHOSTUNREACH):
+		return fmt.Errorf("%w: host unreachable", ErrUnreachable)
+	case errors.Is(err, syscall.ENETUNREACH):
+		return fmt.Errorf("%w: network unreachable", ErrUnreachable)
+	case errors.Is(err, syscall.ECONNRESET):
+		return fmt.Errorf("%w: connection reset", ErrUnreachable)
+	}
+	return err
+}
+
+// HaveIPv6Route reports whether the machine has a route to the IPv6
+// internet. Connecting a UDP socket sends no packet.
+func HaveIPv6Route() bool {
+	c, err := net.Dial("udp6", "[2001:500:2::c]:53")
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}

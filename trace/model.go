@@ -1,0 +1,239 @@
+// Package trace resolves a name iteratively from the root, asking every
+// server address at every zone cut, and records every query it makes.
+package trace
+
+import (
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// Trace is the complete record of one run: every lookup, zone cut, server,
+// query and attempt. Text, JSON and the TUI are views of it.
+type Trace struct {
+	Query   Question  `json:"query"`
+	Outcome Outcome   `json:"outcome"`
+	Lookups []*Lookup `json:"lookups"`
+	Steps   []*Step   `json:"steps"`
+	Limits  []Limit   `json:"limits"`
+	Stats   Stats     `json:"stats"`
+	Config  Summary   `json:"config"`
+}
+
+// Question is the name and type being resolved. Name is an FQDN in
+// presentation format (ASCII, escaped); Unicode is its IDN form when it
+// differs.
+type Question struct {
+	Name    string `json:"name"`
+	Unicode string `json:"unicode,omitempty"`
+	Type    string `json:"type"`
+	Qtype   uint16 `json:"-"`
+}
+
+// Outcome is what a typical non-validating resolver would return and why.
+type Outcome struct {
+	// Rcode is NOERROR, NODATA, NXDOMAIN, SERVFAIL, or DEPENDS when
+	// branches of the trace end differently.
+	Rcode       string   `json:"rcode"`
+	Explanation string   `json:"explanation"`
+	Answers     []string `json:"answers,omitempty"`
+	// Ends lists each distinct way a path through the trace ended.
+	Ends []End `json:"ends,omitempty"`
+}
+
+// End is one terminal result reached by one or more paths.
+type End struct {
+	Rcode   string   `json:"rcode"`
+	Step    int      `json:"step"`
+	Servers []string `json:"servers"`
+	Why     string   `json:"why"`
+}
+
+// Lookup is one name resolution inside the run: the user's query, the
+// address of a glueless name server, or a CNAME target.
+type Lookup struct {
+	ID       int      `json:"id"`
+	Name     string   `json:"name"`
+	Type     string   `json:"type"`
+	Reason   string   `json:"reason"` // query, ns-address, cname-target
+	Parent   int      `json:"parent"` // lookup that needed this one, -1 for the query
+	FromStep int      `json:"from_step"`
+	Reused   bool     `json:"reused,omitempty"`
+	Outcome  Outcome  `json:"outcome"`
+	Addrs    []string `json:"addresses,omitempty"`
+}
+
+// Reasons a lookup is made.
+const (
+	ReasonQuery  = "query"
+	ReasonNSAddr = "ns-address"
+	ReasonCNAME  = "cname-target"
+)
+
+// Step is one zone cut: the servers of Zone asked about Name/Type.
+type Step struct {
+	ID         int        `json:"id"`
+	Lookup     int        `json:"lookup"`
+	Parent     int        `json:"parent"` // step whose referral led here, -1
+	Zone       string     `json:"zone"`
+	Name       string     `json:"name"`
+	Type       string     `json:"type"`
+	Delegation Delegation `json:"delegation"`
+	Servers    []*Server  `json:"servers"`
+	Results    []*Result  `json:"results"`
+	Skipped    []string   `json:"skipped,omitempty"` // addresses not asked, and why
+	Qtype      uint16     `json:"-"`
+}
+
+// Delegation is the NS set that sent the engine to a zone: root hints,
+// a referral, or the cache of this run.
+type Delegation struct {
+	Source string   `json:"source"` // hints, referral, cache
+	From   []string `json:"from,omitempty"`
+	NS     []NSHost `json:"ns"`
+	TTL    uint32   `json:"ttl"`
+	// Raw is the referral message as received from the first parent
+	// server that gave it (nil for hints and cache).
+	Raw *dns.Msg `json:"-"`
+}
+
+// NSHost is one name server of a delegation and how its addresses were
+// found.
+type NSHost struct {
+	Name   string   `json:"name"`
+	Glue   []string `json:"glue,omitempty"`
+	Addrs  []string `json:"addresses"`
+	Lookup []int    `json:"lookups,omitempty"` // sub-lookups that resolved it
+	Error  string   `json:"error,omitempty"`
+}
+
+// Server is one address of one name server of a step's zone.
+type Server struct {
+	Name    string   `json:"name"`
+	Address string   `json:"address"`
+	Queries []*Query `json:"queries"`
+}
+
+// Label is "name (address)", the way servers are quoted in explanations.
+func (s *Server) Label() string { return s.Name + " (" + s.Address + ")" }
+
+// Purposes of a query.
+const (
+	PurposeResolve   = "resolve"
+	PurposeSOA       = "soa"
+	PurposeNS        = "ns"
+	PurposeAddress   = "address"
+	PurposeRecursion = "recursion"
+	PurposeWildcard  = "wildcard-mx"
+)
+
+// Query is one question put to one server address, with every attempt
+// that was needed to get (or fail to get) a reply.
+type Query struct {
+	ID         int        `json:"id"`
+	Purpose    string     `json:"purpose"`
+	Name       string     `json:"name"`
+	Type       string     `json:"type"`
+	RD         bool       `json:"rd,omitempty"`
+	Rcode      string     `json:"rcode,omitempty"`
+	Error      string     `json:"error,omitempty"`
+	ErrorKind  string     `json:"error_kind,omitempty"` // timeout, unreachable, tcp, invalid, budget
+	Class      string     `json:"class"`
+	RTTms      float64    `json:"rtt_ms"`
+	Transport  string     `json:"transport"`
+	Flags      []string   `json:"flags,omitempty"`
+	Size       int        `json:"size,omitempty"`
+	EDNS       bool       `json:"edns"`
+	Answer     []string   `json:"answer,omitempty"`
+	Authority  []string   `json:"authority,omitempty"`
+	Additional []string   `json:"additional,omitempty"`
+	Attempts   []*Attempt `json:"attempts"`
+	Reply      *dns.Msg   `json:"-"`
+	Sent       *dns.Msg   `json:"-"`
+}
+
+// OK reports whether the query got a reply.
+func (q *Query) OK() bool { return q.Reply != nil }
+
+// Attempt is one packet sent, with what changed from the previous attempt.
+type Attempt struct {
+	Try       int     `json:"try"`
+	Transport string  `json:"transport"`
+	EDNS      bool    `json:"edns"`
+	Change    string  `json:"change,omitempty"`
+	Rcode     string  `json:"rcode,omitempty"`
+	TC        bool    `json:"tc,omitempty"`
+	Error     string  `json:"error,omitempty"`
+	ErrorKind string  `json:"error_kind,omitempty"`
+	RTTms     float64 `json:"rtt_ms"`
+	Size      int     `json:"size,omitempty"`
+}
+
+// Result kinds: how a set of servers at a step answered the main question.
+const (
+	KindReferral = "referral"
+	KindAnswer   = "answer"
+	KindCNAME    = "cname"
+	KindNXDomain = "nxdomain"
+	KindNoData   = "nodata"
+	KindFailed   = "failed"
+)
+
+// Result is one distinct outcome at a step and the servers that gave it.
+// Distinct referrals become distinct branches; identical ones merge.
+type Result struct {
+	Kind    string   `json:"kind"`
+	Servers []string `json:"servers"`
+	Zone    string   `json:"zone,omitempty"`
+	NS      []string `json:"ns,omitempty"`
+	Next    int      `json:"next"` // step the referral led to, -1
+	Target  string   `json:"target,omitempty"`
+	Lookup  int      `json:"lookup"` // CNAME target lookup, -1
+	Records []string `json:"records,omitempty"`
+	Why     string   `json:"why,omitempty"`
+}
+
+// Limit records a level-of-effort budget that was hit.
+type Limit struct {
+	Budget string `json:"budget"`
+	Detail string `json:"detail"`
+	Step   int    `json:"step"`
+}
+
+// Stats counts the work of a run.
+type Stats struct {
+	Queries     int     `json:"queries"`
+	Attempts    int     `json:"attempts"`
+	Timeouts    int     `json:"timeouts"`
+	ElapsedMs   float64 `json:"elapsed_ms"`
+	MaxInFlight int     `json:"max_in_flight"`
+}
+
+// Summary is the configuration a trace ran with, for the record.
+type Summary struct {
+	Roots     []string `json:"roots"`
+	Port      int      `json:"port"`
+	TimeoutMs float64  `json:"timeout_ms"`
+	Tries     int      `json:"tries"`
+	IPv4      bool     `json:"ipv4"`
+	IPv6      bool     `json:"ipv6"`
+	Probes    bool     `json:"probes"`
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// StepByID returns the step with the given ID, or nil.
+func (t *Trace) StepByID(id int) *Step {
+	if id < 0 || id >= len(t.Steps) {
+		return nil
+	}
+	return t.Steps[id]
+}
+
+// LookupByID returns the lookup with the given ID, or nil.
+func (t *Trace) LookupByID(id int) *Lookup {
+	if id < 0 || id >= len(t.Lookups) {
+		return nil
+	}
+	return t.Lookups[id]
+}

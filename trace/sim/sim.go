@@ -1,0 +1,367 @@
+// Package sim is an in-memory DNS universe: servers at addresses, each
+// serving zones from zone files, with faults attached per address. It
+// implements trace.Exchanger, so the engine runs against it without a network.
+package sim
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io/fs"
+	"net/netip"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ddxdns/ddx/trace"
+	"github.com/miekg/dns"
+)
+
+// Faults a server can have.
+const (
+	FaultDrop        = "drop"         // never answers
+	FaultUnreachable = "unreachable"  // ICMP port unreachable
+	FaultRefuse      = "refuse"       // REFUSED to everything
+	FaultServFail    = "servfail"     // SERVFAIL to everything
+	FaultFormErrEDNS = "formerr-edns" // FORMERR to queries with EDNS
+	FaultDropEDNS    = "drop-edns"    // silent to queries with EDNS
+	FaultTruncate    = "truncate"     // TC=1 to every UDP query
+	FaultTCPDrop     = "tcp-drop"     // never answers over TCP
+	FaultRecursive   = "recursive"    // answers anything, RA=1, AA=0
+	FaultNoAA        = "noaa"         // answers without AA
+	FaultWrongID     = "wrong-id"     // replies with another message ID
+	FaultWrongQ      = "wrong-question"
+)
+
+// Server is one simulated server address.
+type Server struct {
+	Name    string
+	Addr    netip.Addr
+	Latency time.Duration
+	Faults  map[string]bool
+	Zones   map[string]*Zone // origin → zone data
+}
+
+// Universe is a set of servers reachable by address.
+type Universe struct {
+	// Scale multiplies the latency actually slept (1 for the demo, 0 for
+	// tests). The reported RTT is always the configured latency, so traces
+	// are deterministic.
+	Scale float64
+
+	servers map[netip.Addr]*Server
+	roots   []trace.Hint
+
+	mu          sync.Mutex
+	inflight    int
+	maxInflight int
+	count       int
+}
+
+// Load reads a universe from dir in fsys: dir/servers.conf and the zone
+// files under dir/zones.
+//
+// servers.conf has one server per line:
+//
+//	server ADDR NAME zones=ZONE[:FILE[+FILE...]],... [latency=30ms] [fault=F,F]
+//
+// FILE defaults to the zone name without its trailing dot ("root" for the
+// root); with several files, RRsets of later files replace earlier ones.
+func Load(fsys fs.FS, dir string) (*Universe, error) {
+	f, err := fsys.Open(path.Join(dir, "servers.conf"))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	u := &Universe{servers: map[netip.Addr]*Server{}}
+	cache := map[string]*Zone{}
+	sc := bufio.NewScanner(f)
+	line := 0
+	for sc.Scan() {
+		line++
+		fields := strings.Fields(sc.Text())
+		if len(fields) == 0 || strings.HasPrefix(fields[0], "#") {
+			continue
+		}
+		if fields[0] != "server" || len(fields) < 3 {
+			return nil, fmt.Errorf("servers.conf:%d: want: server ADDR NAME key=value...", line)
+		}
+		a, err := netip.ParseAddr(fields[1])
+		if err != nil {
+			return nil, fmt.Errorf("servers.conf:%d: %w", line, err)
+		}
+		s := &Server{Name: dns.Fqdn(fields[2]), Addr: a, Faults: map[string]bool{}, Zones: map[string]*Zone{}}
+		for _, kv := range fields[3:] {
+			k, v, _ := strings.Cut(kv, "=")
+			switch k {
+			case "latency":
+				if s.Latency, err = time.ParseDuration(v); err != nil {
+					return nil, fmt.Errorf("servers.conf:%d: %w", line, err)
+				}
+			case "fault":
+				for _, x := range strings.Split(v, ",") {
+					s.Faults[x] = true
+				}
+			case "zones":
+				for _, spec := range strings.Split(v, ",") {
+					if spec == "" {
+						continue
+					}
+					origin, files, _ := strings.Cut(spec, ":")
+					origin = dns.Fqdn(strings.ToLower(origin))
+					if files == "" {
+						files = strings.TrimSuffix(origin, ".")
+						if files == "" {
+							files = "root"
+						}
+					}
+					key := origin + ":" + files
+					z := cache[key]
+					if z == nil {
+						if z, err = loadZone(fsys, dir, origin, strings.Split(files, "+")); err != nil {
+							return nil, err
+						}
+						cache[key] = z
+					}
+					s.Zones[origin] = z
+				}
+			default:
+				return nil, fmt.Errorf("servers.conf:%d: unknown key %q", line, k)
+			}
+		}
+		if _, dup := u.servers[a]; dup {
+			return nil, fmt.Errorf("servers.conf:%d: address %s used twice", line, a)
+		}
+		u.servers[a] = s
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	u.roots = u.rootHints()
+	if len(u.roots) == 0 {
+		return nil, fmt.Errorf("%s: no server serves the root zone", dir)
+	}
+	return u, nil
+}
+
+// rootHints are the servers that serve the root zone, grouped by name.
+func (u *Universe) rootHints() []trace.Hint {
+	byName := map[string][]netip.Addr{}
+	for _, s := range u.servers {
+		if _, ok := s.Zones["."]; ok {
+			byName[s.Name] = append(byName[s.Name], s.Addr)
+		}
+	}
+	var names []string
+	for n := range byName {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var hints []trace.Hint
+	for _, n := range names {
+		addrs := byName[n]
+		sort.Slice(addrs, func(i, j int) bool { return addrs[i].Less(addrs[j]) })
+		hints = append(hints, trace.Hint{Name: n, Addrs: addrs})
+	}
+	return hints
+}
+
+// Roots returns the root hints of the universe.
+func (u *Universe) Roots() []trace.Hint { return u.roots }
+
+// Server returns the server at an address, or nil.
+func (u *Universe) Server(a netip.Addr) *Server { return u.servers[a] }
+
+// MaxInFlight is the largest number of queries the universe held at once.
+func (u *Universe) MaxInFlight() int {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.maxInflight
+}
+
+// Count is the number of messages the universe received.
+func (u *Universe) Count() int {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.count
+}
+
+// Exchange implements trace.Exchanger.
+func (u *Universe) Exchange(ctx context.Context, m *dns.Msg, ap netip.AddrPort, transport string) (*dns.Msg, time.Duration, error) {
+	u.mu.Lock()
+	u.count++
+	u.inflight++
+	if u.inflight > u.maxInflight {
+		u.maxInflight = u.inflight
+	}
+	u.mu.Unlock()
+	defer func() {
+		u.mu.Lock()
+		u.inflight--
+		u.mu.Unlock()
+	}()
+
+	s := u.servers[ap.Addr().Unmap()]
+	if s == nil {
+		return nil, 0, fmt.Errorf("%w: no route to host %s", trace.ErrUnreachable, ap.Addr())
+	}
+	rtt := s.Latency
+	if transport == "tcp" {
+		rtt *= 2 // the handshake
+	}
+	edns := m.IsEdns0() != nil
+	switch {
+	case s.Faults[FaultUnreachable]:
+		return nil, 0, fmt.Errorf("%w: connection refused (port unreachable)", trace.ErrUnreachable)
+	case s.Faults[FaultDrop], s.Faults[FaultDropEDNS] && edns, s.Faults[FaultTCPDrop] && transport == "tcp":
+		<-ctx.Done()
+		return nil, 0, fmt.Errorf("%w", trace.ErrTimeout)
+	}
+	if err := u.sleep(ctx, rtt); err != nil {
+		return nil, 0, err
+	}
+	r := u.answer(s, m, transport, edns)
+	return r, rtt, nil
+}
+
+func (u *Universe) sleep(ctx context.Context, d time.Duration) error {
+	d = time.Duration(float64(d) * u.Scale)
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("%w", trace.ErrTimeout)
+	}
+}
+
+// answer builds the reply a server with its faults gives to m.
+func (u *Universe) answer(s *Server, m *dns.Msg, transport string, edns bool) *dns.Msg {
+	r := new(dns.Msg)
+	r.SetReply(m)
+	r.RecursionDesired = m.RecursionDesired
+	if len(m.Question) != 1 {
+		r.Rcode = dns.RcodeFormatError
+		return r
+	}
+	q := m.Question[0]
+	switch {
+	case s.Faults[FaultFormErrEDNS] && edns:
+		r.Rcode = dns.RcodeFormatError
+		r.Question = nil
+		return r
+	case s.Faults[FaultRefuse]:
+		r.Rcode = dns.RcodeRefused
+	case s.Faults[FaultServFail]:
+		r.Rcode = dns.RcodeServerFailure
+	case s.Faults[FaultRecursive]:
+		r.RecursionAvailable = true
+		if z := u.deepestZone(q.Name); z != nil {
+			z.answer(q, r)
+		} else {
+			r.Rcode = dns.RcodeServerFailure
+		}
+		r.Authoritative = false
+	default:
+		z := s.zoneFor(q.Name)
+		if z == nil {
+			r.Rcode = dns.RcodeRefused
+			break
+		}
+		z.answer(q, r)
+		if s.Faults[FaultNoAA] {
+			r.Authoritative = false
+		}
+	}
+	if s.Faults[FaultWrongID] {
+		r.Id = m.Id ^ 0x5a5a
+	}
+	if s.Faults[FaultWrongQ] {
+		r.Question[0].Name = "wrong." + q.Name
+	}
+	limit := 512
+	if opt := m.IsEdns0(); opt != nil {
+		if size := int(opt.UDPSize()); size > limit {
+			limit = size
+		}
+		r.SetEdns0(1232, false)
+	}
+	if transport == "udp" && (s.Faults[FaultTruncate] || r.Len() > limit) {
+		r.Truncated = true
+		r.Answer, r.Ns = nil, nil
+		r.Extra = filterOPT(r.Extra)
+	}
+	return r
+}
+
+func filterOPT(rrs []dns.RR) []dns.RR {
+	var out []dns.RR
+	for _, rr := range rrs {
+		if rr.Header().Rrtype == dns.TypeOPT {
+			out = append(out, rr)
+		}
+	}
+	return out
+}
+
+// zoneFor is the most specific zone the server serves that encloses name.
+func (s *Server) zoneFor(name string) *Zone {
+	name = strings.ToLower(name)
+	var best *Zone
+	for origin, z := range s.Zones {
+		if dns.IsSubDomain(origin, name) && (best == nil || dns.CountLabel(origin) > dns.CountLabel(best.Origin)) {
+			best = z
+		}
+	}
+	return best
+}
+
+// deepestZone is the most specific zone any server serves for name: the
+// truth a recursive server would find.
+func (u *Universe) deepestZone(name string) *Zone {
+	var best *Zone
+	for _, s := range u.servers {
+		if s.Faults[FaultRecursive] {
+			continue
+		}
+		if z := s.zoneFor(name); z != nil && (best == nil || dns.CountLabel(z.Origin) > dns.CountLabel(best.Origin)) {
+			best = z
+		}
+	}
+	return best
+}
+
+// Addresses lists every server address, sorted.
+func (u *Universe) Addresses() []netip.Addr {
+	var out []netip.Addr
+	for a := range u.servers {
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Less(out[j]) })
+	return out
+}
+
+// Describe is a one-line description of a server, for the demo's listing.
+func (s *Server) Describe() string {
+	var zones, faults []string
+	for z := range s.Zones {
+		zones = append(zones, z)
+	}
+	for f := range s.Faults {
+		faults = append(faults, f)
+	}
+	sort.Strings(zones)
+	sort.Strings(faults)
+	d := fmt.Sprintf("%-16s %-28s %6s  %s", s.Addr, s.Name, strconv.Itoa(int(s.Latency.Milliseconds()))+"ms", strings.Join(zones, " "))
+	if len(faults) > 0 {
+		d += "  [" + strings.Join(faults, ",") + "]"
+	}
+	return d
+}
