@@ -147,12 +147,19 @@ func Load(fsys fs.FS, dir string) (*Universe, error) {
 	return u, nil
 }
 
-// rootHints are the servers that serve the root zone, grouped by name.
+// rootHints are the servers named in the root zone's NS set that serve
+// the root zone, grouped by name.
 func (u *Universe) rootHints() []trace.Hint {
 	byName := map[string][]netip.Addr{}
 	for _, s := range u.servers {
-		if _, ok := s.Zones["."]; ok {
-			byName[s.Name] = append(byName[s.Name], s.Addr)
+		z, ok := s.Zones["."]
+		if !ok {
+			continue
+		}
+		for _, rr := range z.rrsets["."][dns.TypeNS] {
+			if strings.EqualFold(rr.(*dns.NS).Ns, s.Name) {
+				byName[s.Name] = append(byName[s.Name], s.Addr)
+			}
 		}
 	}
 	var names []string

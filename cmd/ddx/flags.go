@@ -1,0 +1,216 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/ddxdns/ddx"
+	"github.com/ddxdns/ddx/trace"
+	"github.com/ddxdns/ddx/trace/sim"
+	"github.com/ddxdns/ddx/ui"
+	"github.com/miekg/dns"
+	"golang.org/x/net/idna"
+)
+
+// Exit codes, documented in the README.
+const (
+	exitOK         = 0 // resolved, nothing at error or above
+	exitFindings   = 1 // resolved, with findings at error or above (or only on some paths)
+	exitUsage      = 2 // bad arguments or input
+	exitUnresolved = 3 // the name could not be resolved at all
+)
+
+// usageError is an error the user can fix by changing the command line.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+// options are the flags shared by every command that traces.
+type options struct {
+	rootHints  string
+	root       string
+	port       uint
+	timeout    time.Duration
+	tries      int
+	only4      bool
+	only6      bool
+	output     string
+	color      string
+	demo       bool
+	reverse    string
+	maxQueries int
+	deadline   time.Duration
+	verbose    bool
+	severity   string
+}
+
+func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.rootHints, "root-hints", "", "read root servers from `FILE` (named.root format)")
+	fs.StringVar(&o.root, "root", "", "start from these root server `ADDR`s, comma-separated")
+	fs.UintVar(&o.port, "port", 0, "send every query to `PORT` instead of 53")
+	fs.DurationVar(&o.timeout, "timeout", 1500*time.Millisecond, "wait this long for each reply")
+	fs.IntVar(&o.tries, "tries", 2, "send each query over UDP up to `N` times")
+	fs.BoolVar(&o.only4, "4", false, "use IPv4 only")
+	fs.BoolVar(&o.only6, "6", false, "use IPv6 only")
+	fs.StringVar(&o.output, "o", "text", "output `FORMAT`: text or json")
+	fs.StringVar(&o.color, "color", "auto", "colour: auto, always or never")
+	fs.BoolVar(&o.demo, "demo", false, "run against the built-in demo universe (no network)")
+	fs.StringVar(&o.reverse, "x", "", "trace the PTR name of `ADDR`")
+	fs.IntVar(&o.maxQueries, "max-queries", 0, "query budget for the run (default 2000)")
+	fs.DurationVar(&o.deadline, "deadline", 0, "wall-clock budget for the run (default 60s)")
+	fs.BoolVar(&o.verbose, "v", false, "show every survey query, not only those that went wrong")
+	fs.StringVar(&o.severity, "severity", "info", "show findings at `LEVEL` or above")
+	return fs
+}
+
+// parse reads flags anywhere among the arguments and returns the rest.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageError{strings.TrimPrefix(err.Error(), "flag provided but not defined: ")}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func (o *options) validate() error {
+	if o.output != "text" && o.output != "json" {
+		return usagef("-o %q: use text or json", o.output)
+	}
+	switch ui.ColorMode(o.color) {
+	case ui.ColorAuto, ui.ColorAlways, ui.ColorNever:
+	default:
+		return usagef("--color %q: use auto, always or never", o.color)
+	}
+	if o.only4 && o.only6 {
+		return usagef("-4 and -6 exclude each other")
+	}
+	if o.port > 65535 {
+		return usagef("--port %d: a port is 1 to 65535", o.port)
+	}
+	if o.timeout <= 0 || o.tries <= 0 {
+		return usagef("--timeout and --tries must be positive")
+	}
+	return nil
+}
+
+// config builds the engine configuration from the flags. Every tracing
+// command goes through here, so the flags mean the same everywhere.
+func (o *options) config() (trace.Config, error) {
+	cfg := trace.Config{
+		Port:    uint16(o.port),
+		Timeout: o.timeout,
+		Tries:   o.tries,
+		NoIPv4:  o.only6,
+		NoIPv6:  o.only4,
+	}
+	cfg.Budget.Queries = o.maxQueries
+	cfg.Budget.Deadline = o.deadline
+	switch {
+	case o.demo:
+		u, err := demoUniverse()
+		if err != nil {
+			return cfg, err
+		}
+		u.Scale = 1
+		cfg.Roots, cfg.Exchanger = u.Roots(), u
+	case o.rootHints != "":
+		f, err := os.Open(o.rootHints)
+		if err != nil {
+			return cfg, usagef("cannot read root hints: %v", err)
+		}
+		defer f.Close()
+		if cfg.Roots, err = trace.ParseHints(f, o.rootHints); err != nil {
+			return cfg, usagef("root hints %s: %v; give a named.root file with NS and A/AAAA records", o.rootHints, err)
+		}
+	case o.root != "":
+		var err error
+		if cfg.Roots, err = trace.HintsFromAddrs(strings.Split(o.root, ",")); err != nil {
+			return cfg, usagef("--root: %v", err)
+		}
+	}
+	if !o.demo && !o.only4 && !o.only6 && !trace.HaveIPv6Route() {
+		cfg.NoIPv6 = true
+	}
+	return cfg, nil
+}
+
+func demoUniverse() (*sim.Universe, error) {
+	return sim.Load(ddx.Universe, ddx.UniverseDir)
+}
+
+// queryName turns the user's name (or -x address) into an FQDN in ASCII,
+// with its Unicode form when it is an IDN.
+func queryName(name, reverse string) (ascii, unicode string, err error) {
+	if reverse != "" {
+		r, err := dns.ReverseAddr(strings.Trim(reverse, "[]"))
+		if err != nil || net.ParseIP(strings.Trim(reverse, "[]")) == nil {
+			return "", "", usagef("-x %q is not an IPv4 or IPv6 address", reverse)
+		}
+		return r, "", nil
+	}
+	if !utf8.ValidString(name) {
+		return "", "", usagef("the name is not valid UTF-8")
+	}
+	ascii = name
+	if hasNonASCII(name) {
+		a, err := idna.Lookup.ToASCII(strings.TrimSuffix(name, "."))
+		if err != nil {
+			return "", "", usagef("%q is not a valid internationalised name: %v", name, err)
+		}
+		ascii = a
+	}
+	ascii, err = trace.CanonicalName(ascii)
+	if err != nil {
+		return "", "", usagef("%v", err)
+	}
+	if strings.Contains(ascii, "xn--") {
+		if u, err := idna.Display.ToUnicode(strings.TrimSuffix(ascii, ".")); err == nil && u+"." != ascii {
+			unicode = u + "."
+		}
+	}
+	return ascii, unicode, nil
+}
+
+func hasNonASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+// parseType reads a query type by name (AAAA) or number (TYPE65534, 28).
+func parseType(s string) (uint16, error) {
+	u := strings.ToUpper(s)
+	if t, ok := dns.StringToType[u]; ok {
+		return t, nil
+	}
+	num := strings.TrimPrefix(u, "TYPE")
+	if n, err := strconv.ParseUint(num, 10, 16); err == nil && num != "" {
+		return uint16(n), nil
+	}
+	return 0, usagef("unknown query type %q: use a name like A, AAAA, MX, or a number like TYPE65534", s)
+}

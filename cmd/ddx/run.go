@@ -1,0 +1,257 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ddxdns/ddx/diagnose"
+	"github.com/ddxdns/ddx/trace"
+	"github.com/ddxdns/ddx/ui"
+	"github.com/miekg/dns"
+)
+
+const usage = `ddx: a DNS debugger. Why doesn't this name resolve?
+
+Usage:
+  ddx demo [NAME [TYPE]]        explore the built-in demo universe (no network)
+  ddx trace NAME [TYPE]         trace NAME from the root, asking every server
+  ddx check ZONE                health-check a zone: delegation, servers, content
+  ddx help                      this text
+
+Flags (for every command that traces):
+  --root-hints FILE   root servers from a named.root file
+  --root ADDR[,ADDR]  root servers by address
+  --port N            send every query to port N instead of 53
+  --timeout D         wait D for each reply (default 1.5s)
+  --tries N           UDP tries per query (default 2)
+  -4, -6              IPv4 or IPv6 only (default: IPv6 where routed)
+  -o text|json        output format (default text)
+  --color auto|always|never   colour (NO_COLOR is honoured)
+  --demo              use the built-in demo universe instead of the network
+  -x ADDR             trace the PTR name of an address
+  --max-queries N     query budget (default 2000)
+  --deadline D        wall-clock budget (default 60s)
+  -v                  show every survey query, not only those that went wrong
+  --severity LEVEL    show findings at LEVEL or above (info, notice, warning, error, critical)
+
+Exit codes: 0 resolved; 1 findings at error or above, or the answer
+depends on the server asked; 2 usage error; 3 the name did not resolve.
+`
+
+// run is the whole CLI, without a process: main only calls it.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	var code int
+	var err error
+	switch args[0] {
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	case "version", "--version":
+		fmt.Fprintln(stdout, "ddx dev")
+		return exitOK
+	case "trace":
+		code, err = cmdTrace(ctx, args[1:], stdout, stderr, false)
+	case "demo":
+		code, err = cmdDemo(ctx, args[1:], stdout, stderr)
+	case "check":
+		code, err = cmdCheck(ctx, args[1:], stdout, stderr)
+	default:
+		code, err = cmdTrace(ctx, args, stdout, stderr, false)
+	}
+	if err != nil {
+		var ue usageError
+		switch {
+		case errors.Is(err, flag.ErrHelp):
+			fmt.Fprint(stdout, usage)
+			return exitOK
+		case errors.As(err, &ue):
+			fmt.Fprintf(stderr, "ddx: %s (see ddx help)\n", oneLine(ue.msg))
+			return exitUsage
+		case errors.Is(err, context.Canceled):
+			fmt.Fprintln(stderr, "ddx: interrupted")
+			return exitUnresolved
+		default:
+			fmt.Fprintf(stderr, "ddx: %s\n", oneLine(err.Error()))
+			return exitUnresolved
+		}
+	}
+	return code
+}
+
+func oneLine(s string) string {
+	return trace.Sanitize(strings.ReplaceAll(s, "\n", "; "))
+}
+
+// target is what to trace: the name and type from the arguments.
+type target struct {
+	name, unicode string
+	qtype         uint16
+}
+
+func parseTarget(o *options, pos []string, defType uint16) (target, error) {
+	var t target
+	t.qtype = defType
+	var rest []string
+	if o.reverse != "" {
+		rest = pos
+		t.qtype = dns.TypePTR
+	} else {
+		if len(pos) == 0 {
+			return t, usagef("which name? e.g. ddx trace www.example.com A")
+		}
+		rest = pos[1:]
+	}
+	if len(rest) > 1 {
+		return t, usagef("too many arguments: %s", strings.Join(rest[1:], " "))
+	}
+	if len(rest) == 1 {
+		qt, err := parseType(rest[0])
+		if err != nil {
+			return t, err
+		}
+		t.qtype = qt
+	}
+	name := ""
+	if len(pos) > 0 && o.reverse == "" {
+		name = pos[0]
+	}
+	var err error
+	t.name, t.unicode, err = queryName(name, o.reverse)
+	return t, err
+}
+
+func cmdTrace(ctx context.Context, args []string, stdout, stderr io.Writer, demo bool) (int, error) {
+	var o options
+	fs := newFlagSet("trace", &o, stderr)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return 0, err
+	}
+	o.demo = o.demo || demo
+	if err := o.validate(); err != nil {
+		return 0, err
+	}
+	t, err := parseTarget(&o, pos, dns.TypeA)
+	if err != nil {
+		return 0, err
+	}
+	cfg, err := o.config()
+	if err != nil {
+		return 0, err
+	}
+	rep, err := traceAndDiagnose(ctx, cfg, t)
+	if err != nil {
+		return 0, err
+	}
+	if err := o.write(stdout, rep); err != nil {
+		return 0, err
+	}
+	return exitCode(rep, stderr), nil
+}
+
+func traceAndDiagnose(ctx context.Context, cfg trace.Config, t target) (*diagnose.Report, error) {
+	tr, err := trace.Run(ctx, cfg, t.name, t.qtype, nil)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	tr.Query.Unicode = t.unicode
+	return diagnose.New(tr), nil
+}
+
+// write renders a report in the chosen format.
+func (o *options) write(w io.Writer, rep *diagnose.Report) error {
+	if min, ok := diagnose.ParseSeverity(o.severity); ok {
+		kept := rep.Findings[:0:0]
+		for _, f := range rep.Findings {
+			if f.Severity >= min {
+				kept = append(kept, f)
+			}
+		}
+		rep.Findings = kept
+	}
+	if o.output == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	return ui.WriteText(w, rep, ui.NewStyles(w, ui.ColorMode(o.color)), ui.TextOptions{Brief: !o.verbose})
+}
+
+// exitCode maps a report to the documented exit codes, and says on stderr
+// when the root itself could not be reached.
+func exitCode(rep *diagnose.Report, stderr io.Writer) int {
+	if root := rep.StepByID(0); root != nil && len(root.Results) == 1 && root.Results[0].Kind == trace.KindFailed {
+		fmt.Fprintf(stderr, "ddx: no root server answered (%s); check --root, --root-hints, --port and the network\n", oneLine(root.Results[0].Why))
+		return exitUnresolved
+	}
+	switch {
+	case rep.Outcome.Rcode == trace.RcodeServFail:
+		return exitUnresolved
+	case rep.Outcome.Rcode == trace.RcodeDepends, rep.Worst() >= diagnose.Error:
+		return exitFindings
+	}
+	return exitOK
+}
+
+func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	var o options
+	fs := newFlagSet("check", &o, stderr)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return 0, err
+	}
+	if err := o.validate(); err != nil {
+		return 0, err
+	}
+	if _, ok := diagnose.ParseSeverity(o.severity); !ok {
+		return 0, usagef("--severity %q: use info, notice, warning, error or critical", o.severity)
+	}
+	if len(pos) != 1 {
+		return 0, usagef("check takes one zone, e.g. ddx check example.com")
+	}
+	t, err := parseTarget(&o, pos, dns.TypeSOA)
+	if err != nil {
+		return 0, err
+	}
+	cfg, err := o.config()
+	if err != nil {
+		return 0, err
+	}
+	cfg.Probes = true
+	rep, err := traceAndDiagnose(ctx, cfg, t)
+	if err != nil {
+		return 0, err
+	}
+	rep.Findings = diagnose.ForZone(rep.Findings, t.name)
+	if o.output == "json" {
+		if err := o.write(stdout, rep); err != nil {
+			return 0, err
+		}
+	} else if err := ui.WriteCheck(stdout, rep, t.name, ui.NewStyles(stdout, ui.ColorMode(o.color)), severityOf(o.severity)); err != nil {
+		return 0, err
+	}
+	if rep.Worst() >= diagnose.Error {
+		return exitFindings, nil
+	}
+	if rep.Outcome.Rcode == trace.RcodeServFail {
+		return exitUnresolved, nil
+	}
+	return exitOK, nil
+}
+
+func severityOf(s string) diagnose.Severity {
+	v, _ := diagnose.ParseSeverity(s)
+	return v
+}

@@ -1,0 +1,61 @@
+// Package ui renders ddx reports: one-shot text for terminals, scripts and
+// tickets, and the explorable full-screen tree.
+package ui
+
+import (
+	"io"
+	"os"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+)
+
+// Styles are every style ddx uses, built for one renderer so that tests
+// and pipes get plain text.
+type Styles struct {
+	Zone, Server, Addr, Dim, OK, Referral, Warn, Bad, Crit, Title, Key lipgloss.Style
+	Color                                                              bool
+}
+
+// ColorMode is --color: auto, always or never.
+type ColorMode string
+
+// Color modes.
+const (
+	ColorAuto   ColorMode = "auto"
+	ColorAlways ColorMode = "always"
+	ColorNever  ColorMode = "never"
+)
+
+// NewStyles builds styles for output to w. auto means colour only on a
+// terminal and only without NO_COLOR.
+func NewStyles(w io.Writer, mode ColorMode) Styles {
+	r := lipgloss.NewRenderer(w)
+	switch {
+	case mode == ColorNever:
+		r.SetColorProfile(termenv.Ascii)
+	case mode == ColorAlways:
+		r.SetColorProfile(termenv.ANSI256)
+	case os.Getenv("NO_COLOR") != "":
+		r.SetColorProfile(termenv.Ascii)
+	}
+	color := r.ColorProfile() != termenv.Ascii
+	st := func() lipgloss.Style { return r.NewStyle() }
+	return Styles{
+		Zone:     st().Bold(true).Foreground(lipgloss.Color("12")),
+		Server:   st().Foreground(lipgloss.Color("14")),
+		Addr:     st().Foreground(lipgloss.Color("8")),
+		Dim:      st().Foreground(lipgloss.Color("8")),
+		OK:       st().Foreground(lipgloss.Color("10")),
+		Referral: st().Foreground(lipgloss.Color("12")),
+		Warn:     st().Foreground(lipgloss.Color("11")),
+		Bad:      st().Foreground(lipgloss.Color("9")),
+		Crit:     st().Bold(true).Foreground(lipgloss.Color("9")),
+		Title:    st().Bold(true),
+		Key:      st().Bold(true).Foreground(lipgloss.Color("13")),
+		Color:    color,
+	}
+}
+
+// Plain is styles without colour, for tests and files.
+func Plain() Styles { return NewStyles(io.Discard, ColorNever) }

@@ -1,0 +1,458 @@
+package ui
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/ddxdns/ddx/diagnose"
+	"github.com/ddxdns/ddx/trace"
+)
+
+// TextOptions tune the one-shot text rendering.
+type TextOptions struct {
+	// Brief leaves out the survey queries of servers that answered well.
+	Brief bool
+	// NoStats leaves out timing totals (for golden files).
+	NoStats bool
+}
+
+// WriteText renders a report as an indented tree: each zone cut, each
+// server, each query, then the outcome and the findings.
+func WriteText(w io.Writer, rep *diagnose.Report, s Styles, opt TextOptions) error {
+	tw := &textWriter{w: w, s: s, rep: rep, opt: opt}
+	t := rep.Trace
+	q := t.Query
+	head := fmt.Sprintf("%s %s", q.Name, q.Type)
+	if q.Unicode != "" {
+		head += "  (" + q.Unicode + ")"
+	}
+	tw.line(0, s.Title.Render("Trace of "+head))
+	tw.renderLookup(0, 0)
+	tw.blank()
+	tw.renderOutcome()
+	if len(rep.Findings) > 0 {
+		tw.blank()
+		WriteFindings(tw, rep.Findings, s)
+	}
+	if len(t.Limits) > 0 {
+		tw.blank()
+		tw.line(0, s.Warn.Render("Budgets hit:"))
+		for _, l := range t.Limits {
+			tw.line(1, l.Budget+": "+l.Detail)
+		}
+	}
+	if !opt.NoStats {
+		tw.blank()
+		tw.line(0, s.Dim.Render(fmt.Sprintf("%d queries (%d packets, %d timed out), %d zone cuts, %.0f ms",
+			t.Stats.Queries, t.Stats.Attempts, t.Stats.Timeouts, len(t.Steps), t.Stats.ElapsedMs)))
+	}
+	return tw.err
+}
+
+type textWriter struct {
+	w   io.Writer
+	s   Styles
+	rep *diagnose.Report
+	opt TextOptions
+	err error
+}
+
+func (tw *textWriter) Write(p []byte) (int, error) {
+	if tw.err != nil {
+		return 0, tw.err
+	}
+	n, err := tw.w.Write(p)
+	tw.err = err
+	return n, err
+}
+
+func (tw *textWriter) line(indent int, text string) {
+	fmt.Fprintf(tw, "%s%s\n", strings.Repeat("  ", indent), text)
+}
+
+func (tw *textWriter) blank() { fmt.Fprintln(tw) }
+
+// renderLookup draws the steps of one lookup that start a path (no parent).
+func (tw *textWriter) renderLookup(id, indent int) {
+	for _, st := range tw.rep.Steps {
+		if st.Lookup == id && st.Parent < 0 {
+			tw.renderStep(st, indent)
+		}
+	}
+}
+
+func (tw *textWriter) renderStep(st *trace.Step, indent int) {
+	s := tw.s
+	d := st.Delegation
+	src := d.Source
+	switch d.Source {
+	case "referral":
+		src = "delegated by " + serverList(d.From)
+	case "cache":
+		src = "servers already known in this run"
+	case "hints":
+		src = "root hints"
+	}
+	tw.line(indent, s.Zone.Render(zoneName(st.Zone))+"  "+s.Dim.Render(fmt.Sprintf("%s %s; %d name servers, %s", st.Name, st.Type, len(d.NS), src)))
+	for _, h := range d.NS {
+		if len(h.Addrs) == 0 || h.Error != "" {
+			msg := "no address"
+			if h.Error != "" {
+				msg = h.Error
+			}
+			tw.line(indent+1, s.Server.Render(h.Name)+"  "+s.Bad.Render("✗ "+trace.Sanitize(msg)))
+		}
+		for _, lid := range h.Lookup {
+			l := tw.rep.LookupByID(lid)
+			if l == nil {
+				continue
+			}
+			tw.line(indent+1, s.Dim.Render(fmt.Sprintf("↳ address of %s %s (no glue): %s", l.Name, l.Type, lookupSummary(l))))
+			tw.renderLookup(lid, indent+2)
+		}
+	}
+	for _, sk := range st.Skipped {
+		tw.line(indent+1, s.Dim.Render("skipped "+sk))
+	}
+	width := 0
+	for _, srv := range st.Servers {
+		if n := len(srv.Name) + 1 + len(srv.Address); n > width {
+			width = n
+		}
+	}
+	for _, srv := range st.Servers {
+		tw.renderServer(srv, indent+1, width)
+	}
+	for _, res := range st.Results {
+		tw.renderResult(st, res, indent+1)
+	}
+}
+
+func (tw *textWriter) renderServer(srv *trace.Server, indent, width int) {
+	s := tw.s
+	label := s.Server.Render(srv.Name) + " " + s.Addr.Render(srv.Address)
+	pad := strings.Repeat(" ", max(1, width-len(srv.Name)-len(srv.Address)+2))
+	var main *trace.Query
+	var rest []*trace.Query
+	for _, q := range srv.Queries {
+		if q.Purpose == trace.PurposeResolve && main == nil {
+			main = q
+		} else {
+			rest = append(rest, q)
+		}
+	}
+	if dead, why := allFailedAlike(srv.Queries); dead {
+		tw.line(indent, label+pad+s.Bad.Render("✗ "+why)+s.Dim.Render(fmt.Sprintf(" (all %d queries, %d packets)", len(srv.Queries), packets(srv.Queries))))
+		return
+	}
+	if main == nil {
+		tw.line(indent, label+pad+s.Dim.Render("(no reply yet)"))
+	} else {
+		tw.line(indent, label+pad+tw.queryText(main))
+		tw.renderRetries(main, indent+2)
+	}
+	for _, q := range rest {
+		if tw.opt.Brief && healthy(q) {
+			continue
+		}
+		tw.line(indent+2, s.Dim.Render(fmt.Sprintf("%-4s %s %s  ", shortPurpose(q.Purpose), q.Name, q.Type))+tw.queryText(q))
+		tw.renderRetries(q, indent+3)
+	}
+}
+
+// allFailedAlike reports whether every query to a server failed the same
+// way (a dead server), so one line can say it.
+func allFailedAlike(qs []*trace.Query) (bool, string) {
+	if len(qs) < 2 {
+		return false, ""
+	}
+	for _, q := range qs {
+		if q.OK() || q.Error == "" || q.ErrorKind != qs[0].ErrorKind || q.Error != qs[0].Error {
+			return false, ""
+		}
+	}
+	return true, trace.Sanitize(qs[0].Error)
+}
+
+func packets(qs []*trace.Query) int {
+	n := 0
+	for _, q := range qs {
+		n += len(q.Attempts)
+	}
+	return n
+}
+
+func (tw *textWriter) renderRetries(q *trace.Query, indent int) {
+	if len(q.Attempts) <= 1 {
+		return
+	}
+	same := true
+	for _, a := range q.Attempts {
+		if a.Error == "" || a.Error != q.Attempts[0].Error {
+			same = false
+		}
+	}
+	if same {
+		return
+	}
+	for _, a := range q.Attempts {
+		what := a.Rcode
+		if a.Error != "" {
+			what = a.Error
+		}
+		if a.TC {
+			what += " TC"
+		}
+		edns := "edns"
+		if !a.EDNS {
+			edns = "no edns"
+		}
+		change := ""
+		if a.Change != "" {
+			change = " (" + a.Change + ")"
+		}
+		tw.line(indent, tw.s.Dim.Render(fmt.Sprintf("try %d %s %s: %s%s", a.Try, a.Transport, edns, trace.Sanitize(what), change)))
+	}
+}
+
+func healthy(q *trace.Query) bool {
+	switch q.Class {
+	case trace.ClassAnswer, trace.ClassNoData, trace.ClassNXDomain, trace.ClassReferral:
+		return len(q.Attempts) <= 1
+	}
+	return false
+}
+
+func shortPurpose(p string) string {
+	switch p {
+	case trace.PurposeAddress:
+		return "addr"
+	case trace.PurposeRecursion:
+		return "rd"
+	case trace.PurposeWildcard:
+		return "wild"
+	}
+	return p
+}
+
+// queryText is the one-line status of a query: what came back and how.
+func (tw *textWriter) queryText(q *trace.Query) string {
+	s := tw.s
+	if !q.OK() && q.Error != "" {
+		return s.Bad.Render("✗ "+trace.Sanitize(q.Error)) + s.Dim.Render(attemptNote(q))
+	}
+	status, style := tw.classText(q)
+	meta := fmt.Sprintf("  %s %s %dB", rtt(q.RTTms), q.Transport, q.Size)
+	for _, f := range q.Flags {
+		if f != "qr" {
+			meta += " " + f
+		}
+	}
+	if !q.EDNS {
+		meta += " no-edns"
+	}
+	return style.Render(status) + s.Dim.Render(meta+attemptNote(q))
+}
+
+func attemptNote(q *trace.Query) string {
+	if len(q.Attempts) > 1 {
+		return fmt.Sprintf(" (%d tries)", len(q.Attempts))
+	}
+	return ""
+}
+
+func rtt(msv float64) string {
+	if msv < 10 {
+		return fmt.Sprintf("%.1fms", msv)
+	}
+	return fmt.Sprintf("%.0fms", msv)
+}
+
+// classText describes a reply's meaning for a person.
+func (tw *textWriter) classText(q *trace.Query) (string, lipgloss.Style) {
+	s := tw.s
+	switch q.Class {
+	case trace.ClassAnswer:
+		return "✓ answer " + firstRdata(q), s.OK
+	case trace.ClassCNAME:
+		return "↪ alias " + firstRdata(q), s.OK
+	case trace.ClassNXDomain:
+		return "✓ NXDOMAIN", s.OK
+	case trace.ClassNoData:
+		if q.Purpose == trace.PurposeSOA || q.Purpose == trace.PurposeNS {
+			return "✗ NODATA for the apex", s.Bad
+		}
+		return "✓ NODATA", s.OK
+	case trace.ClassReferral:
+		return "→ referral to " + referralZone(q), s.Referral
+	case trace.ClassUpward:
+		return "✗ upward referral to " + referralZone(q), s.Bad
+	case trace.ClassLame:
+		return "✗ lame", s.Bad
+	case trace.ClassRefused:
+		return "✗ REFUSED", s.Bad
+	case trace.ClassServFail:
+		return "✗ SERVFAIL", s.Bad
+	case trace.ClassFormErr, trace.ClassNotImp:
+		return "✗ " + q.Rcode, s.Bad
+	}
+	return "? " + q.Rcode, s.Warn
+}
+
+func firstRdata(q *trace.Query) string {
+	for _, a := range q.Answer {
+		f := strings.Fields(a)
+		if len(f) >= 5 {
+			more := ""
+			if len(q.Answer) > 1 {
+				more = fmt.Sprintf(" (+%d)", len(q.Answer)-1)
+			}
+			rd := strings.Join(f[4:], " ")
+			if len(rd) > 60 {
+				rd = rd[:57] + "..."
+			}
+			return f[3] + " " + rd + more
+		}
+	}
+	return ""
+}
+
+func referralZone(q *trace.Query) string {
+	for _, a := range q.Authority {
+		if f := strings.Fields(a); len(f) >= 4 && f[3] == "NS" {
+			return f[0]
+		}
+	}
+	return "?"
+}
+
+func (tw *textWriter) renderResult(st *trace.Step, res *trace.Result, indent int) {
+	s := tw.s
+	who := serverList(res.Servers)
+	switch res.Kind {
+	case trace.KindReferral:
+		if res.Next >= 0 {
+			tw.renderStep(tw.rep.StepByID(res.Next), indent)
+		} else {
+			tw.line(indent, s.Warn.Render("→ referral to "+res.Zone+" not followed (budget)"))
+		}
+	case trace.KindCNAME:
+		tw.line(indent, s.OK.Render("↪ "+st.Name+" is an alias for "+res.Target)+s.Dim.Render("  ("+who+")"))
+		if res.Lookup >= 0 {
+			tw.renderLookup(res.Lookup, indent+1)
+		} else {
+			tw.line(indent+1, s.Bad.Render("✗ "+res.Why))
+		}
+	case trace.KindAnswer:
+		tw.line(indent, s.OK.Render("✓ answer")+s.Dim.Render("  from "+who))
+		for _, r := range res.Records {
+			tw.line(indent+1, r)
+		}
+	case trace.KindNXDomain:
+		tw.line(indent, s.OK.Render("✓ NXDOMAIN: "+st.Name+" does not exist")+s.Dim.Render("  ("+who+")"))
+	case trace.KindNoData:
+		tw.line(indent, s.OK.Render("✓ NODATA: no "+st.Type+" records at "+st.Name)+s.Dim.Render("  ("+who+")"))
+	case trace.KindFailed:
+		tw.line(indent, s.Bad.Render("✗ "+res.Why))
+	}
+}
+
+func (tw *textWriter) renderOutcome() {
+	s := tw.s
+	o := tw.rep.Outcome
+	style := s.OK
+	switch o.Rcode {
+	case trace.RcodeServFail:
+		style = s.Crit
+	case trace.RcodeDepends:
+		style = s.Bad
+	case trace.RcodeNXDomain, trace.RcodeNoData:
+		style = s.Warn
+	}
+	tw.line(0, s.Title.Render("Outcome: ")+style.Render(o.Rcode))
+	for _, a := range o.Answers {
+		tw.line(1, a)
+	}
+	if o.Rcode == trace.RcodeDepends {
+		for _, e := range o.Ends {
+			tw.line(1, style.Render(e.Rcode)+" — "+e.Why)
+		}
+		return
+	}
+	tw.line(1, o.Explanation)
+}
+
+// WriteFindings renders findings grouped by severity.
+func WriteFindings(w io.Writer, fs []diagnose.Finding, s Styles) {
+	fmt.Fprintln(w, s.Title.Render(fmt.Sprintf("Findings (%d):", len(fs))))
+	for _, f := range fs {
+		style := s.Dim
+		switch f.Severity {
+		case diagnose.Critical:
+			style = s.Crit
+		case diagnose.Error:
+			style = s.Bad
+		case diagnose.Warning:
+			style = s.Warn
+		}
+		fmt.Fprintf(w, "  %s %s %s  %s\n", style.Render(fmt.Sprintf("%-8s", strings.ToUpper(f.Severity.String()))), s.Key.Render(f.ID), s.Zone.Render(zoneName(f.Zone)), f.Summary)
+		for _, para := range []string{f.Explanation, "Fix: " + f.Fix} {
+			for _, l := range wrap(para, 76) {
+				fmt.Fprintf(w, "      %s\n", l)
+			}
+		}
+		if len(f.Refs) > 0 {
+			fmt.Fprintf(w, "      %s\n", s.Dim.Render("See "+strings.Join(f.Refs, ", ")))
+		}
+	}
+}
+
+func zoneName(z string) string {
+	if z == "." {
+		return ". (root)"
+	}
+	return z
+}
+
+func lookupSummary(l *trace.Lookup) string {
+	if len(l.Addrs) > 0 {
+		return strings.Join(l.Addrs, " ")
+	}
+	if l.Reused {
+		return "reused"
+	}
+	return l.Outcome.Rcode
+}
+
+// serverList quotes up to three servers, then counts the rest.
+func serverList(list []string) string {
+	list = append([]string{}, list...)
+	sort.Strings(list)
+	if len(list) <= 3 {
+		return strings.Join(list, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(list[:3], ", "), len(list)-3)
+}
+
+// wrap breaks text into lines of at most width columns at spaces.
+func wrap(text string, width int) []string {
+	var lines []string
+	for _, para := range strings.Split(text, "\n") {
+		line := ""
+		for _, word := range strings.Fields(para) {
+			if line != "" && len(line)+1+len(word) > width {
+				lines = append(lines, line)
+				line = ""
+			}
+			if line != "" {
+				line += " "
+			}
+			line += word
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
