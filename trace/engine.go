@@ -357,6 +357,11 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 			g.Lookup, g.Why = r.followCNAME(lk, st, rep.c)
 		case ClassAnswer:
 			g.Records = rrStrings(rep.c.Records)
+			if hops := len(lk.chain) - 1 + len(rep.c.Chain); hops > r.cfg.Budget.CNAMEHops {
+				r.limit("cname-hops", fmt.Sprintf("more than %d CNAMEs in a chain", r.cfg.Budget.CNAMEHops), st.ID)
+				g.Kind, g.Why = KindFailed, fmt.Sprintf("CNAME chain of %d hops is longer than the budget of %d", hops, r.cfg.Budget.CNAMEHops)
+				break
+			}
 			lk.publishAnswer(rep.c.Records)
 		}
 		r.mu.Lock()
