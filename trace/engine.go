@@ -467,6 +467,9 @@ func (r *run) queryServer(lk *lookupState, st *Step, idx int, srv *Server, ap ne
 					q.Class = Classify(p.name, p.qtype, st.Zone, q.Reply).Class
 				}
 				r.addQuery(st, idx, srv, q)
+				if p.purpose == PurposeMX && q.Class == ClassAnswer {
+					r.askMXTargets(st, idx, srv, ap, q.Reply)
+				}
 			}()
 		}
 	}
@@ -478,6 +481,25 @@ func (r *run) queryServer(lk *lookupState, st *Step, idx int, srv *Server, ap ne
 	q.Class = c.Class
 	r.addQuery(st, idx, srv, q)
 	replies <- srvReply{srv: srv, q: q, c: c}
+}
+
+// askMXTargets asks the same server for the address of each in-zone MX
+// target, to see whether it is an alias.
+func (r *run) askMXTargets(st *Step, idx int, srv *Server, ap netip.AddrPort, m *dns.Msg) {
+	n := 0
+	for _, rr := range m.Answer {
+		mx, ok := rr.(*dns.MX)
+		if !ok || !IsSubdomain(st.Zone, mx.Mx) || n >= 8 {
+			continue
+		}
+		n++
+		target := strings.ToLower(mx.Mx)
+		q := r.ask(r.ctx, ap, target, dns.TypeA, false, PurposeMXTarget)
+		if q.OK() {
+			q.Class = Classify(target, dns.TypeA, st.Zone, q.Reply).Class
+		}
+		r.addQuery(st, idx, srv, q)
+	}
 }
 
 type probe struct {
@@ -506,6 +528,7 @@ func (r *run) surveyQuestions(st *Step) []probe {
 	if r.cfg.Probes && st.Zone != "." {
 		ps = append(ps, probe{PurposeRecursion, RecursionProbeName, dns.TypeA, true})
 		ps = append(ps, probe{PurposeWildcard, WildcardProbeLabel + "." + st.Zone, dns.TypeMX, false})
+		ps = append(ps, probe{PurposeMX, st.Zone, dns.TypeMX, false})
 	}
 	return ps
 }

@@ -82,7 +82,7 @@ func TestHealthyTraceAsksEveryServer(t *testing.T) {
 
 func TestDivergentParentsBranch(t *testing.T) {
 	t.Parallel()
-	tr := runTrace(t, cfgFor(demo(t)), "gone.test", dns.TypeA)
+	tr := runTrace(t, cfgFor(demo(t)), "gone.lab", dns.TypeA)
 	if tr.Outcome.Rcode != trace.RcodeDepends {
 		t.Fatalf("outcome %s, want DEPENDS", tr.Outcome.Rcode)
 	}
@@ -90,10 +90,10 @@ func TestDivergentParentsBranch(t *testing.T) {
 	for _, r := range stepFor(t, tr, "test.").Results {
 		kinds[r.Kind] = r.Servers
 	}
-	if len(kinds[trace.KindNXDomain]) != 3 || len(kinds[trace.KindReferral]) != 1 || !strings.Contains(kinds[trace.KindReferral][0], "ns3.nic.test.") {
-		t.Errorf("branches %v: want NXDOMAIN from 3 servers and a referral from ns3.nic.test", kinds)
+	if len(kinds[trace.KindNXDomain]) != 3 || len(kinds[trace.KindReferral]) != 1 || !strings.Contains(kinds[trace.KindReferral][0], "ns3.nic.lab.") {
+		t.Errorf("branches %v: want NXDOMAIN from 3 servers and a referral from ns3.nic.lab", kinds)
 	}
-	if !strings.Contains(tr.Outcome.Explanation, "SERVFAIL") || !strings.Contains(tr.Outcome.Explanation, "ns3.nic.test.") {
+	if !strings.Contains(tr.Outcome.Explanation, "SERVFAIL") || !strings.Contains(tr.Outcome.Explanation, "ns3.nic.lab.") {
 		t.Errorf("explanation does not name the SERVFAIL path: %s", tr.Outcome.Explanation)
 	}
 }

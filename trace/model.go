@@ -125,6 +125,8 @@ const (
 	PurposeAddress   = "address"
 	PurposeRecursion = "recursion"
 	PurposeWildcard  = "wildcard-mx"
+	PurposeMX        = "mx"
+	PurposeMXTarget  = "mx-target"
 )
 
 // Query is one question put to one server address, with every attempt

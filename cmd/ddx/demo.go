@@ -11,7 +11,7 @@ import (
 var demoNames = []struct{ name, what string }{
 	{"www.healthy.test", "healthy: two servers, IPv4 and IPv6, glue"},
 	{"cdn.healthy.test", "a CNAME into a zone whose servers have no glue"},
-	{"gone.test", "a stale parent server still delegates a deleted zone to dead servers (SERVFAIL or NXDOMAIN)"},
+	{"gone.lab", "a stale parent server still delegates a deleted zone to dead servers (SERVFAIL or NXDOMAIN)"},
 	{"www.lame.test", "one server is lame: it answers REFUSED"},
 	{"www.dead.test", "every server is dead: resolvers answer SERVFAIL"},
 	{"www.halfdead.test", "one of two servers times out"},
@@ -41,6 +41,8 @@ var demoNames = []struct{ name, what string }{
 	{"www.missingglue.test", "in-zone name servers without glue"},
 	{"www.deep.test", "glueless name servers two levels deep"},
 	{"www.cycle.test", "glueless name servers that depend on each other"},
+	{"www.sub.extraglue.test", "a referral carries glue from outside its bailiwick"},
+	{"nosuch.test", "a zone that is not delegated (try ddx check nosuch.test --demo)"},
 	{"192.0.2.10", "an address typed as a name (use -x)"},
 }
 
@@ -58,7 +60,7 @@ touches the network. Trace any of these with: ddx demo NAME [TYPE]
 	for _, d := range demoNames {
 		fmt.Fprintf(stdout, "  %-24s %s\n", d.name, d.what)
 	}
-	fmt.Fprintln(stdout, "\nHere is the first one worth seeing, gone.test: why one resolver says SERVFAIL\nand another NXDOMAIN.")
+	fmt.Fprintln(stdout, "\nHere is the first one worth seeing, gone.lab: why one resolver says SERVFAIL\nand another NXDOMAIN.")
 	fmt.Fprintln(stdout)
-	return cmdTrace(ctx, append([]string{"gone.test"}, args...), stdout, stderr, true)
+	return cmdTrace(ctx, append([]string{"gone.lab"}, args...), stdout, stderr, true)
 }

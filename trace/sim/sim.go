@@ -34,6 +34,7 @@ const (
 	FaultNoAA        = "noaa"         // answers without AA
 	FaultWrongID     = "wrong-id"     // replies with another message ID
 	FaultWrongQ      = "wrong-question"
+	FaultExtraGlue   = "extra-glue" // adds an out-of-bailiwick address to referrals
 )
 
 // Server is one simulated server address.
@@ -285,6 +286,10 @@ func (u *Universe) answer(s *Server, m *dns.Msg, transport string, edns bool) *d
 		z.answer(q, r)
 		if s.Faults[FaultNoAA] {
 			r.Authoritative = false
+		}
+		if s.Faults[FaultExtraGlue] && !r.Authoritative && len(r.Ns) > 0 {
+			rr, _ := dns.NewRR("ns.attacker.example. 3600 IN A 203.0.113.66")
+			r.Extra = append(r.Extra, rr)
 		}
 	}
 	if s.Faults[FaultWrongID] {
