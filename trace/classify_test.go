@@ -87,3 +87,21 @@ func FuzzClassify(f *testing.F) {
 		}
 	})
 }
+
+func TestSanitize(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"plain www.example.": "plain www.example.",
+		"RFC 1034 §4.3.2":    "RFC 1034 §4.3.2",
+		"bücher.test.":       "bücher.test.",
+		"evil\x1b[2J":        "evil\\027[2J",
+		"bell\x07":           "bell\\007",
+		"bad\xffutf8":        "bad\\255utf8",
+		"rtl\u202eoverride":  "rtl\\226\\128\\174override",
+		"tab\there":          "tab here",
+	} {
+		if got := trace.Sanitize(in); got != want {
+			t.Errorf("Sanitize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/miekg/dns"
 )
@@ -219,13 +221,14 @@ func typeString(t uint16) string {
 	return fmt.Sprintf("TYPE%d", t)
 }
 
-// sanitize replaces control characters and invalid UTF-8 so that nothing a
-// server sent can reach a terminal raw. Presentation-format text from
-// miekg/dns is already escaped; this is the second line of defence.
+// sanitize escapes control characters, invalid UTF-8 and invisible
+// formatting runes as \DDD so that nothing a server sent can reach a
+// terminal raw. Presentation-format text from miekg/dns is already
+// escaped; this is the second line of defence.
 func sanitize(s string) string {
 	clean := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 && c != '\t' || c == 0x7f || c >= 0x80 {
+	for _, r := range s {
+		if r == utf8.RuneError || r != ' ' && !unicode.IsGraphic(r) {
 			clean = false
 			break
 		}
@@ -234,15 +237,19 @@ func sanitize(s string) string {
 		return s
 	}
 	var b strings.Builder
-	for _, c := range []byte(s) {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
-		case c == '\t':
+		case r == '\t':
 			b.WriteByte(' ')
-		case c < 0x20 || c >= 0x7f:
-			fmt.Fprintf(&b, "\\%03d", c)
+		case r == utf8.RuneError || r != ' ' && !unicode.IsGraphic(r):
+			for _, c := range []byte(s[i : i+size]) {
+				fmt.Fprintf(&b, "\\%03d", c)
+			}
 		default:
-			b.WriteByte(c)
+			b.WriteString(s[i : i+size])
 		}
+		i += size
 	}
 	return b.String()
 }

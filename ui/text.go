@@ -96,7 +96,7 @@ func (tw *textWriter) renderStep(st *trace.Step, indent int) {
 	case "hints":
 		src = "root hints"
 	}
-	tw.line(indent, s.Zone.Render(zoneName(st.Zone))+"  "+s.Dim.Render(fmt.Sprintf("%s %s; %d name servers, %s", st.Name, st.Type, len(d.NS), src)))
+	tw.line(indent, s.Zone.Render(zoneName(st.Zone))+"  "+s.Dim.Render(clean(fmt.Sprintf("%s %s; %d name servers, %s", st.Name, st.Type, len(d.NS), src))))
 	for _, h := range d.NS {
 		if len(h.Addrs) == 0 || h.Error != "" {
 			msg := "no address"
@@ -349,7 +349,7 @@ func (tw *textWriter) renderResult(st *trace.Step, res *trace.Result, indent int
 	case trace.KindAnswer:
 		tw.line(indent, s.OK.Render("✓ answer")+s.Dim.Render("  from "+who))
 		for _, r := range res.Records {
-			tw.line(indent+1, r)
+			tw.line(indent+1, clean(r))
 		}
 	case trace.KindNXDomain:
 		tw.line(indent, s.OK.Render("✓ NXDOMAIN: "+st.Name+" does not exist")+s.Dim.Render("  ("+who+")"))
@@ -372,17 +372,17 @@ func (tw *textWriter) renderOutcome() {
 	case trace.RcodeNXDomain, trace.RcodeNoData:
 		style = s.Warn
 	}
-	tw.line(0, s.Title.Render("Outcome: ")+style.Render(o.Rcode))
+	tw.line(0, s.Title.Render("Outcome: ")+style.Render(clean(o.Rcode)))
 	for _, a := range o.Answers {
-		tw.line(1, a)
+		tw.line(1, clean(a))
 	}
 	if o.Rcode == trace.RcodeDepends {
 		for _, e := range o.Ends {
-			tw.line(1, style.Render(e.Rcode)+" — "+e.Why)
+			tw.line(1, style.Render(clean(e.Rcode))+" — "+clean(e.Why))
 		}
 		return
 	}
-	tw.line(1, o.Explanation)
+	tw.line(1, clean(o.Explanation))
 }
 
 // WriteFindings renders findings grouped by severity.
@@ -398,14 +398,14 @@ func WriteFindings(w io.Writer, fs []diagnose.Finding, s Styles) {
 		case diagnose.Warning:
 			style = s.Warn
 		}
-		fmt.Fprintf(w, "  %s %s %s  %s\n", style.Render(fmt.Sprintf("%-8s", strings.ToUpper(f.Severity.String()))), s.Key.Render(f.ID), s.Zone.Render(zoneName(f.Zone)), f.Summary)
-		for _, para := range []string{f.Explanation, "Fix: " + f.Fix} {
+		fmt.Fprintf(w, "  %s %s %s  %s\n", style.Render(fmt.Sprintf("%-8s", strings.ToUpper(f.Severity.String()))), s.Key.Render(clean(f.ID)), s.Zone.Render(clean(zoneName(f.Zone))), clean(f.Summary))
+		for _, para := range []string{clean(f.Explanation), "Fix: " + clean(f.Fix)} {
 			for _, l := range wrap(para, 76) {
 				fmt.Fprintf(w, "      %s\n", l)
 			}
 		}
 		if len(f.Refs) > 0 {
-			fmt.Fprintf(w, "      %s\n", s.Dim.Render("See "+strings.Join(f.Refs, ", ")))
+			fmt.Fprintf(w, "      %s\n", s.Dim.Render(clean("See "+strings.Join(f.Refs, ", "))))
 		}
 	}
 }
@@ -455,4 +455,10 @@ func wrap(text string, width int) []string {
 		lines = append(lines, line)
 	}
 	return lines
+}
+
+// clean escapes control characters and tabs in text that may carry bytes
+// from the network, before any styling is applied.
+func clean(s string) string {
+	return strings.ReplaceAll(trace.Sanitize(s), "\t", " ")
 }
