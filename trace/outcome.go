@@ -184,10 +184,10 @@ func (r *run) ends(id int, visiting map[int]bool) []End {
 				e.Why = fmt.Sprintf("the servers of %s answer %s %s", st.Zone, st.Name, st.Type)
 			case KindNXDomain:
 				e.Rcode = RcodeNXDomain
-				e.Why = fmt.Sprintf("%s says %s does not exist", serverList(res.Servers), st.Name)
+				e.Why = fmt.Sprintf("%s says %s does not exist", ServerList(res.Servers), st.Name)
 			case KindNoData:
 				e.Rcode = RcodeNoData
-				e.Why = fmt.Sprintf("%s says %s exists but has no %s records", serverList(res.Servers), st.Name, st.Type)
+				e.Why = fmt.Sprintf("%s says %s exists but has no %s records", ServerList(res.Servers), st.Name, st.Type)
 			case KindReferral:
 				if res.Next >= 0 {
 					continue
@@ -223,14 +223,14 @@ func (r *run) via(st *Step) string {
 	}
 	for _, res := range p.Results {
 		if res.Next == st.ID {
-			return fmt.Sprintf(", after %s delegated %s", serverList(res.Servers), st.Zone)
+			return fmt.Sprintf(", after %s delegated %s", ServerList(res.Servers), st.Zone)
 		}
 	}
 	return ""
 }
 
-// serverList quotes up to three servers, then counts the rest.
-func serverList(s []string) string {
+// ServerList quotes up to three servers, then counts the rest.
+func ServerList(s []string) string {
 	s = append([]string{}, s...)
 	sort.Strings(s)
 	if len(s) <= 3 {

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/ddxdns/ddx/diagnose"
+	"github.com/ddxdns/ddx/trace"
 )
 
 // WriteCheck renders the result of a zone health check: the zone's
@@ -15,7 +16,7 @@ func WriteCheck(w io.Writer, rep *diagnose.Report, zone string, s Styles, min di
 		if st.Zone != zone || st.Lookup != 0 {
 			continue
 		}
-		fmt.Fprintf(w, "  %s\n", s.Dim.Render(fmt.Sprintf("%d name servers, %d addresses asked; delegated by %s", len(st.Delegation.NS), len(st.Servers), serverList(st.Delegation.From))))
+		fmt.Fprintf(w, "  %s\n", s.Dim.Render(fmt.Sprintf("%d name servers, %d addresses asked; delegated by %s", len(st.Delegation.NS), len(st.Servers), trace.ServerList(st.Delegation.From))))
 		break
 	}
 	var kept []diagnose.Finding

@@ -90,7 +90,7 @@ func (tw *textWriter) renderStep(st *trace.Step, indent int) {
 	src := d.Source
 	switch d.Source {
 	case "referral":
-		src = "delegated by " + serverList(d.From)
+		src = "delegated by " + trace.ServerList(d.From)
 	case "cache":
 		src = "servers already known in this run"
 	case "hints":
@@ -331,7 +331,7 @@ func referralZone(q *trace.Query) string {
 
 func (tw *textWriter) renderResult(st *trace.Step, res *trace.Result, indent int) {
 	s := tw.s
-	who := serverList(res.Servers)
+	who := trace.ServerList(res.Servers)
 	switch res.Kind {
 	case trace.KindReferral:
 		if res.Next >= 0 {
@@ -425,16 +425,6 @@ func lookupSummary(l *trace.Lookup) string {
 		return "reused"
 	}
 	return l.Outcome.Rcode
-}
-
-// serverList quotes up to three servers, then counts the rest.
-func serverList(list []string) string {
-	list = append([]string{}, list...)
-	sort.Strings(list)
-	if len(list) <= 3 {
-		return strings.Join(list, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(list[:3], ", "), len(list)-3)
 }
 
 // wrap breaks text into lines of at most width columns at spaces.
