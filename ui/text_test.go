@@ -3,12 +3,10 @@ package ui_test
 import (
 	"bytes"
 	"context"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/exp/golden"
 	"github.com/ddxdns/ddx"
 	"github.com/ddxdns/ddx/diagnose"
 	"github.com/ddxdns/ddx/trace"
@@ -16,25 +14,6 @@ import (
 	"github.com/ddxdns/ddx/ui"
 	"github.com/miekg/dns"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./ui -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden file; got:\n%s", name, got)
-	}
-}
 
 func demoReport(t *testing.T, name string, qtype uint16, probes bool) *diagnose.Report {
 	t.Helper()
@@ -66,7 +45,7 @@ func TestTextGolden(t *testing.T) {
 			if err := ui.WriteText(&b, demoReport(t, c.name, c.qtype, false), ui.Plain(), ui.TextOptions{Brief: c.brief, NoStats: true}); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, c.golden, b.Bytes())
+			golden.RequireEqual(t, b.Bytes())
 		})
 	}
 }
@@ -78,7 +57,7 @@ func TestCheckGolden(t *testing.T) {
 	if err := ui.WriteCheck(&b, rep, "trailing.test.", ui.Plain(), diagnose.Info); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "check-trailing", b.Bytes())
+	golden.RequireEqual(t, b.Bytes())
 }
 
 func TestHostileBytesAreEscaped(t *testing.T) {

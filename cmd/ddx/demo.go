@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // demoNames are the names of the demo universe worth a look, and what is
@@ -46,11 +47,14 @@ var demoNames = []struct{ name, what string }{
 	{"192.0.2.10", "an address typed as a name (use -x)"},
 }
 
-func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
 	for _, a := range args {
 		if len(a) > 0 && a[0] != '-' {
-			return cmdTrace(ctx, args, stdout, stderr, true)
+			return cmdTrace(ctx, args, stdin, stdout, stderr, true)
 		}
+	}
+	if o := (options{}); interactive(&o, stdin, stdout) && !hasOutputFlag(args) {
+		return cmdTrace(ctx, append([]string{"gone.lab"}, args...), stdin, stdout, stderr, true)
 	}
 	fmt.Fprintln(stdout, `The ddx demo universe: a root, the TLDs test. and example., and zones that
 each show one problem. It runs in-process with simulated latency; nothing
@@ -63,9 +67,18 @@ touches the network. Trace any of these with: ddx demo NAME [TYPE]
 	fmt.Fprintln(stdout, "\nHere is the first one worth seeing, gone.lab: why one resolver says SERVFAIL\nand another NXDOMAIN.")
 	fmt.Fprintln(stdout)
 	// The tour succeeded if it showed the trace: its findings are the point.
-	code, err := cmdTrace(ctx, append([]string{"gone.lab"}, args...), stdout, stderr, true)
+	code, err := cmdTrace(ctx, append([]string{"gone.lab"}, args...), stdin, stdout, stderr, true)
 	if err == nil && code == exitFindings {
 		code = exitOK
 	}
 	return code, err
+}
+
+func hasOutputFlag(args []string) bool {
+	for _, a := range args {
+		if a == "-o" || a == "--o" || strings.HasPrefix(a, "-o=") || strings.HasPrefix(a, "--o=") {
+			return true
+		}
+	}
+	return false
 }

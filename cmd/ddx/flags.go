@@ -52,6 +52,7 @@ type options struct {
 	deadline   time.Duration
 	verbose    bool
 	severity   string
+	outputSet  bool
 }
 
 func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
@@ -88,6 +89,9 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		args = fs.Args()
 		if len(args) == 0 {
 			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
 		}
 		pos = append(pos, args[0])
 		args = args[1:]

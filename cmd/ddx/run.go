@@ -59,13 +59,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stdout, "ddx dev")
 		return exitOK
 	case "trace":
-		code, err = cmdTrace(ctx, args[1:], stdout, stderr, false)
+		code, err = cmdTrace(ctx, args[1:], stdin, stdout, stderr, false)
 	case "demo":
-		code, err = cmdDemo(ctx, args[1:], stdout, stderr)
+		code, err = cmdDemo(ctx, args[1:], stdin, stdout, stderr)
 	case "check":
 		code, err = cmdCheck(ctx, args[1:], stdout, stderr)
 	default:
-		code, err = cmdTrace(ctx, args, stdout, stderr, false)
+		code, err = cmdTrace(ctx, args, stdin, stdout, stderr, false)
 	}
 	if err != nil {
 		var ue usageError
@@ -129,13 +129,14 @@ func parseTarget(o *options, pos []string, defType uint16) (target, error) {
 	return t, err
 }
 
-func cmdTrace(ctx context.Context, args []string, stdout, stderr io.Writer, demo bool) (int, error) {
+func cmdTrace(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, demo bool) (int, error) {
 	var o options
 	fs := newFlagSet("trace", &o, stderr)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return 0, err
 	}
+	fs.Visit(func(f *flag.Flag) { o.outputSet = o.outputSet || f.Name == "o" })
 	o.demo = o.demo || demo
 	if err := o.validate(); err != nil {
 		return 0, err
@@ -147,6 +148,13 @@ func cmdTrace(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	cfg, err := o.config()
 	if err != nil {
 		return 0, err
+	}
+	if interactive(&o, stdin, stdout) {
+		intro := ""
+		if o.demo {
+			intro = demoIntro()
+		}
+		return explore(ctx, &o, cfg, t, intro, stdin, stdout, stderr)
 	}
 	rep, err := traceAndDiagnose(ctx, cfg, t)
 	if err != nil {

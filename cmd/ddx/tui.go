@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/term"
+	"github.com/ddxdns/ddx/diagnose"
+	"github.com/ddxdns/ddx/trace"
+	"github.com/ddxdns/ddx/ui"
+)
+
+// interactive reports whether to open the explorer: stdout and stdin are
+// terminals and no output format was asked for.
+func interactive(o *options, stdin io.Reader, stdout io.Writer) bool {
+	if o.outputSet {
+		return false
+	}
+	in, ok1 := stdin.(*os.File)
+	out, ok2 := stdout.(*os.File)
+	return ok1 && ok2 && term.IsTerminal(in.Fd()) && term.IsTerminal(out.Fd())
+}
+
+// explore runs the full-screen explorer and returns the exit code of the
+// last trace it finished.
+func explore(ctx context.Context, o *options, cfg trace.Config, t target, intro string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+	start := func(ctx context.Context, name string, qtype uint16, events chan<- trace.Event) (*diagnose.Report, error) {
+		fq, err := trace.CanonicalName(name)
+		if err != nil {
+			close(events)
+			return nil, err
+		}
+		tr, err := trace.Run(ctx, cfg, fq, qtype, events)
+		if err != nil {
+			return nil, err
+		}
+		if fq == t.name {
+			tr.Query.Unicode = t.unicode
+		}
+		return diagnose.New(tr), nil
+	}
+	m := ui.NewModel(ui.Options{Name: t.name, Qtype: t.qtype, Start: start,
+		Styles: ui.NewStyles(stdout, ui.ColorMode(o.color)), Intro: intro})
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx),
+		tea.WithInput(stdin), tea.WithOutput(stdout))
+	final, err := p.Run()
+	if err != nil && ctx.Err() == nil {
+		return 0, err
+	}
+	if fm, ok := final.(ui.Model); ok && fm.Report() != nil {
+		return exitCode(fm.Report(), stderr), nil
+	}
+	return exitOK, nil
+}
+
+func demoIntro() string {
+	var b strings.Builder
+	b.WriteString("The ddx demo universe: each name below shows one problem. Press o and type a name to trace it; f lists the findings, enter on a finding jumps to its evidence, ? shows every key.\n\n")
+	for _, d := range demoNames {
+		b.WriteString("  " + d.name + "\n      " + d.what + "\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,91 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ddxdns/ddx/trace"
+)
+
+// detailText is the detail pane for a node: for a query, the question
+// sent, every attempt and the full reply in dig's presentation format.
+func detailText(n *node) string {
+	var b strings.Builder
+	switch n.kind {
+	case nkStep:
+		st := n.step
+		fmt.Fprintf(&b, "Zone %s, asked %s %s\n", zoneName(st.Zone), st.Name, st.Type)
+		d := st.Delegation
+		fmt.Fprintf(&b, "Servers from: %s", d.Source)
+		if len(d.From) > 0 {
+			fmt.Fprintf(&b, " (%s)", strings.Join(d.From, ", "))
+		}
+		b.WriteString("\n\nName servers:\n")
+		for _, h := range d.NS {
+			glue := "no glue"
+			if len(h.Glue) > 0 {
+				glue = "glue " + strings.Join(h.Glue, " ")
+			}
+			fmt.Fprintf(&b, "  %s  %s; addresses %s", h.Name, glue, strings.Join(h.Addrs, " "))
+			if h.Error != "" {
+				fmt.Fprintf(&b, "; %s", h.Error)
+			}
+			b.WriteString("\n")
+		}
+		b.WriteString("\nResults:\n")
+		for _, r := range st.Results {
+			fmt.Fprintf(&b, "  %s %s%s from %s\n", r.Kind, r.Zone, r.Target, strings.Join(r.Servers, ", "))
+			if r.Why != "" && r.Kind == trace.KindFailed {
+				fmt.Fprintf(&b, "    %s\n", r.Why)
+			}
+		}
+		for _, s := range st.Skipped {
+			fmt.Fprintf(&b, "Skipped: %s\n", s)
+		}
+	case nkServer:
+		s := n.server
+		fmt.Fprintf(&b, "Server %s for zone %s\n\n", s.Label(), zoneName(n.step.Zone))
+		for _, q := range s.Queries {
+			w, _ := queryStatus(q)
+			fmt.Fprintf(&b, "  %-10s %s %s: %s\n", q.Purpose, q.Name, q.Type, w)
+		}
+		b.WriteString("\nExpand (→) and select a query to see the full reply.")
+	case nkQuery, nkAttempt:
+		q := n.query
+		fmt.Fprintf(&b, "%s  %s %s (%s)\n", n.server.Label(), q.Name, q.Type, q.Purpose)
+		rd := "RD=0"
+		if q.RD {
+			rd = "RD=1"
+		}
+		fmt.Fprintf(&b, "Sent: %s, EDNS0 buffer 1232 unless noted, random ID\n", rd)
+		fmt.Fprintf(&b, "Result: %s  RTT %s  over %s  %d bytes\n\nAttempts:\n", q.Class, fmtRTT(q.RTTms), q.Transport, q.Size)
+		for _, a := range q.Attempts {
+			l, _ := attemptText(a)
+			fmt.Fprintf(&b, "  %s\n", l)
+		}
+		if q.Reply != nil {
+			b.WriteString("\nReply:\n")
+			b.WriteString(strings.ReplaceAll(q.Reply.String(), "\t", " "))
+		} else if q.Error != "" {
+			fmt.Fprintf(&b, "\nNo reply: %s\n", q.Error)
+		}
+	case nkLookup:
+		l := n.lookup
+		fmt.Fprintf(&b, "Sub-lookup %s %s (%s)\nOutcome: %s\n%s\n", l.Name, l.Type, l.Reason, l.Outcome.Rcode, l.Outcome.Explanation)
+		for _, a := range l.Outcome.Answers {
+			fmt.Fprintf(&b, "  %s\n", a)
+		}
+	case nkResult:
+		r := n.result
+		fmt.Fprintf(&b, "%s from %s\n", r.Kind, strings.Join(r.Servers, ", "))
+		if r.Why != "" {
+			fmt.Fprintf(&b, "%s\n", r.Why)
+		}
+		for _, rec := range r.Records {
+			fmt.Fprintf(&b, "  %s\n", rec)
+		}
+	default:
+		b.WriteString(n.label)
+	}
+	return b.String()
+}

@@ -1,0 +1,357 @@
+package ui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/ddxdns/ddx/diagnose"
+	"github.com/ddxdns/ddx/trace"
+)
+
+// status is what a node's symbol and colour say about it.
+type status int
+
+const (
+	stNone status = iota
+	stOK
+	stReferral
+	stPending
+	stTimeout
+	stRefused
+	stLame
+	stError
+)
+
+// symbol and word make a status readable without colour.
+func (s status) symbol() string {
+	return [...]string{" ", "✓", "→", "…", "⏱", "⊘", "✗", "✗"}[s]
+}
+
+func (s status) word() string {
+	return [...]string{"", "ok", "referral", "pending", "timeout", "refused", "lame", "error"}[s]
+}
+
+type nodeKind int
+
+const (
+	nkStep nodeKind = iota
+	nkLookup
+	nkServer
+	nkQuery
+	nkAttempt
+	nkResult
+	nkRecord
+)
+
+// node is one line of the tree: a zone cut, a server, a query, a reply, a
+// sub-lookup or a result, with what it came from.
+type node struct {
+	key      string
+	kind     nodeKind
+	label    string
+	status   status
+	flagged  bool
+	children []*node
+	parent   *node
+
+	step   *trace.Step
+	server *trace.Server
+	query  *trace.Query
+	result *trace.Result
+	lookup *trace.Lookup
+}
+
+// treeBuilder turns a (possibly partial) trace into nodes.
+type treeBuilder struct {
+	t       *trace.Trace
+	flagged map[string]bool // server labels and "step N" involved in findings
+	seen    map[int]bool    // steps already placed (guards against cycles)
+}
+
+func buildTree(t *trace.Trace, findings []diagnose.Finding) []*node {
+	b := &treeBuilder{t: t, flagged: map[string]bool{}, seen: map[int]bool{}}
+	for _, f := range findings {
+		for _, s := range f.Servers {
+			b.flagged[s] = true
+		}
+		for _, id := range f.Steps {
+			b.flagged[fmt.Sprintf("step %d", id)] = true
+		}
+	}
+	roots := b.lookupSteps(0, nil)
+	return roots
+}
+
+func (b *treeBuilder) lookupSteps(id int, parent *node) []*node {
+	var out []*node
+	for _, st := range b.t.Steps {
+		if st != nil && st.Lookup == id && st.Parent < 0 {
+			if n := b.stepNode(st, parent); n != nil {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+func (b *treeBuilder) stepNode(st *trace.Step, parent *node) *node {
+	if b.seen[st.ID] {
+		return nil
+	}
+	b.seen[st.ID] = true
+	n := &node{key: fmt.Sprintf("s%d", st.ID), kind: nkStep, step: st, parent: parent,
+		flagged: b.flagged[fmt.Sprintf("step %d", st.ID)]}
+	asked := 0
+	for _, s := range st.Servers {
+		if s != nil {
+			asked++
+		}
+	}
+	n.label = clean(fmt.Sprintf("%s  %s %s · %d NS, %d addresses", zoneName(st.Zone), st.Name, st.Type, len(st.Delegation.NS), asked))
+	n.status = stepStatus(st)
+	for _, h := range st.Delegation.NS {
+		for _, lid := range h.Lookup {
+			l := b.t.LookupByID(lid)
+			if l == nil {
+				continue
+			}
+			ln := &node{key: fmt.Sprintf("l%d", lid), kind: nkLookup, lookup: l, parent: n,
+				label:  clean(fmt.Sprintf("address of %s %s (no glue)", l.Name, l.Type)),
+				status: rcodeStatus(l.Outcome.Rcode)}
+			ln.children = b.lookupSteps(lid, ln)
+			n.children = append(n.children, ln)
+		}
+		if h.Error != "" && len(h.Lookup) == 0 {
+			n.children = append(n.children, &node{key: n.key + "/h" + h.Name, kind: nkRecord, parent: n, status: stError,
+				label: clean(h.Name + ": " + h.Error)})
+		}
+	}
+	for _, s := range st.Servers {
+		if s != nil {
+			n.children = append(n.children, b.serverNode(st, s, n))
+		}
+	}
+	for i, r := range st.Results {
+		n.children = append(n.children, b.resultNode(st, r, i, n))
+	}
+	return n
+}
+
+func stepStatus(st *trace.Step) status {
+	if len(st.Results) == 0 {
+		return stPending
+	}
+	s := stOK
+	for _, r := range st.Results {
+		switch r.Kind {
+		case trace.KindFailed:
+			return stError
+		case trace.KindReferral:
+			s = stReferral
+		}
+	}
+	return s
+}
+
+func rcodeStatus(rcode string) status {
+	switch rcode {
+	case trace.RcodeNoError, trace.RcodeNoData, trace.RcodeNXDomain:
+		return stOK
+	case "":
+		return stPending
+	}
+	return stError
+}
+
+func (b *treeBuilder) serverNode(st *trace.Step, s *trace.Server, parent *node) *node {
+	n := &node{key: fmt.Sprintf("s%d/%s/%s", st.ID, s.Address, s.Name), kind: nkServer, server: s, step: st, parent: parent,
+		flagged: b.flagged[s.Label()]}
+	qs := append([]*trace.Query{}, s.Queries...)
+	sort.SliceStable(qs, func(i, j int) bool {
+		return qs[i].Purpose == trace.PurposeResolve && qs[j].Purpose != trace.PurposeResolve
+	})
+	var main *trace.Query
+	for _, q := range qs {
+		if q.Purpose == trace.PurposeResolve {
+			main = q
+			break
+		}
+	}
+	what := "asking…"
+	n.status = stPending
+	if main != nil {
+		what, n.status = queryStatus(main)
+	}
+	n.label = clean(fmt.Sprintf("%s %s  %s", s.Name, s.Address, what))
+	for i, q := range qs {
+		qn := &node{key: fmt.Sprintf("%s/q%d%s%s%s", n.key, i, q.Purpose, q.Name, q.Type), kind: nkQuery, query: q, server: s, step: st, parent: n}
+		w, stt := queryStatus(q)
+		qn.status = stt
+		qn.label = clean(fmt.Sprintf("%s %s %s: %s", q.Purpose, q.Name, q.Type, w))
+		for _, a := range q.Attempts {
+			an := &node{key: fmt.Sprintf("%s/a%d%s%v", qn.key, a.Try, a.Transport, a.EDNS), kind: nkAttempt, query: q, server: s, step: st, parent: qn}
+			an.label, an.status = attemptText(a)
+			qn.children = append(qn.children, an)
+		}
+		if len(qn.children) == 1 {
+			qn.children = nil
+		}
+		n.children = append(n.children, qn)
+	}
+	return n
+}
+
+// queryStatus is a query's short status text and status.
+func queryStatus(q *trace.Query) (string, status) {
+	if !q.OK() && q.Error != "" {
+		st := stError
+		switch q.ErrorKind {
+		case "timeout":
+			st = stTimeout
+		}
+		return fmt.Sprintf("%s (%d tries)", q.Error, len(q.Attempts)), st
+	}
+	rtt := fmt.Sprintf("  %s %s", fmtRTT(q.RTTms), q.Transport)
+	switch q.Class {
+	case trace.ClassAnswer:
+		return "answer" + rtt, stOK
+	case trace.ClassCNAME:
+		return "alias" + rtt, stOK
+	case trace.ClassNXDomain:
+		return "NXDOMAIN" + rtt, stOK
+	case trace.ClassNoData:
+		return "NODATA" + rtt, stOK
+	case trace.ClassReferral:
+		z := "?"
+		for _, a := range q.Authority {
+			if f := strings.Fields(a); len(f) > 3 && f[3] == "NS" {
+				z = f[0]
+				break
+			}
+		}
+		return "referral to " + z + rtt, stReferral
+	case trace.ClassRefused:
+		return "REFUSED" + rtt, stRefused
+	case trace.ClassLame, trace.ClassUpward:
+		return "lame: " + q.Class + rtt, stLame
+	}
+	return q.Rcode + rtt, stError
+}
+
+func attemptText(a *trace.Attempt) (string, status) {
+	edns := "EDNS"
+	if !a.EDNS {
+		edns = "no EDNS"
+	}
+	what, st := a.Rcode, stOK
+	if a.Error != "" {
+		what, st = a.Error, stError
+		if a.ErrorKind == "timeout" {
+			st = stTimeout
+		}
+	}
+	if a.TC {
+		what += " TC=1"
+	}
+	change := ""
+	if a.Change != "" {
+		change = " (" + a.Change + ")"
+	}
+	return clean(fmt.Sprintf("try %d %s %s: %s %s%s", a.Try, a.Transport, edns, what, fmtRTT(a.RTTms), change)), st
+}
+
+func fmtRTT(msv float64) string {
+	if msv < 10 {
+		return fmt.Sprintf("%.1fms", msv)
+	}
+	return fmt.Sprintf("%.0fms", msv)
+}
+
+func (b *treeBuilder) resultNode(st *trace.Step, r *trace.Result, i int, parent *node) *node {
+	who := trace.ServerList(r.Servers)
+	n := &node{key: fmt.Sprintf("s%d/r%d%s%s%s", st.ID, i, r.Kind, r.Zone, r.Target), kind: nkResult, result: r, step: st, parent: parent}
+	switch r.Kind {
+	case trace.KindReferral:
+		if child := b.t.StepByID(r.Next); child != nil {
+			if c := b.stepNode(child, parent); c != nil {
+				c.label = clean(fmt.Sprintf("%s  (referral from %d of them)", c.label, len(r.Servers)))
+				return c
+			}
+		}
+		n.label, n.status = clean("referral to "+r.Zone+" not followed"), stError
+	case trace.KindCNAME:
+		n.label, n.status = clean(fmt.Sprintf("%s is an alias for %s (%s)", st.Name, r.Target, who)), stOK
+		if r.Lookup >= 0 {
+			n.children = b.lookupSteps(r.Lookup, n)
+		} else {
+			n.status = stError
+			n.label = clean(r.Why)
+		}
+	case trace.KindAnswer:
+		n.label, n.status = clean("answer from "+who), stOK
+		for j, rec := range r.Records {
+			n.children = append(n.children, &node{key: fmt.Sprintf("%s/%d", n.key, j), kind: nkRecord, parent: n, label: clean(rec)})
+		}
+	case trace.KindNXDomain:
+		n.label, n.status = clean(fmt.Sprintf("NXDOMAIN: %s does not exist (%s)", st.Name, who)), stOK
+	case trace.KindNoData:
+		n.label, n.status = clean(fmt.Sprintf("NODATA: no %s at %s (%s)", st.Type, st.Name, who)), stOK
+	case trace.KindFailed:
+		n.label, n.status = clean(r.Why), stError
+	}
+	return n
+}
+
+// row is one visible line: a node at a depth.
+type row struct {
+	n     *node
+	depth int
+}
+
+// flatten lists the visible rows. expanded overrides each node's default;
+// keep, when set, limits the rows to nodes it accepts and their ancestors.
+func flatten(roots []*node, expanded map[string]bool, keep func(*node) bool) []row {
+	var rows []row
+	var walk func(n *node, depth int) bool
+	walk = func(n *node, depth int) bool {
+		mark := len(rows)
+		rows = append(rows, row{n, depth})
+		any := keep == nil || keep(n)
+		if isExpanded(n, expanded) || keep != nil {
+			for _, c := range n.children {
+				if walk(c, depth+1) {
+					any = true
+				}
+			}
+		}
+		if !any {
+			rows = rows[:mark]
+		}
+		return any
+	}
+	for _, r := range roots {
+		walk(r, 0)
+	}
+	return rows
+}
+
+// isExpanded: zone cuts, sub-lookups and results are open by default;
+// servers and queries are closed until asked.
+func isExpanded(n *node, expanded map[string]bool) bool {
+	if v, ok := expanded[n.key]; ok {
+		return v
+	}
+	switch n.kind {
+	case nkStep, nkLookup, nkResult:
+		return true
+	}
+	return false
+}
+
+func walkNodes(roots []*node, fn func(*node)) {
+	for _, r := range roots {
+		fn(r)
+		walkNodes(r.children, fn)
+	}
+}
