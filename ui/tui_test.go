@@ -18,12 +18,14 @@ import (
 )
 
 // simStart traces in the demo universe without delay.
-func simStart(t testing.TB) StartFunc {
+func simStart(t testing.TB) StartFunc { return simStartTimeout(t, 50*time.Millisecond) }
+
+func simStartTimeout(t testing.TB, timeout time.Duration) StartFunc {
 	u, err := sim.Load(ddx.Universe, ddx.UniverseDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := trace.Config{Roots: u.Roots(), Exchanger: u, Timeout: 50 * time.Millisecond, Now: fixedNow}
+	cfg := trace.Config{Roots: u.Roots(), Exchanger: u, Timeout: timeout, Now: fixedNow}
 	return func(ctx context.Context, name string, qtype uint16, events chan<- trace.Event) (*diagnose.Report, error) {
 		tr, err := trace.Run(ctx, cfg, name, qtype, events)
 		if err != nil {
