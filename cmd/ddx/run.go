@@ -21,6 +21,9 @@ Usage:
   ddx demo [NAME [TYPE]]        explore the built-in demo universe (no network)
   ddx trace NAME [TYPE]         trace NAME from the root, asking every server
   ddx check ZONE                health-check a zone: delegation, servers, content
+  ddx NAME [TYPE] @RESOLVER     ask one resolver (dig-like)
+  ddx compare NAME [TYPE] @R1 @R2...   ask resolvers side by side and explain the
+                                differences with a trace (no @: /etc/resolv.conf)
   ddx help                      this text
 
 Flags (for every command that traces):
@@ -38,6 +41,11 @@ Flags (for every command that traces):
   --deadline D        wall-clock budget (default 60s)
   -v                  show every survey query, not only those that went wrong
   --severity LEVEL    show findings at LEVEL or above (info, notice, warning, error, critical)
+
+Flags for asking resolvers:
+  --tcp (+tcp)        TCP only        --nsid (+nsid)   ask for the NSID
+  --repeat N          ask N times     --interval D     between repeats (default 2s)
+  --resolver-timeout D  per reply (default 3s)
 
 Exit codes: 0 resolved; 1 findings at error or above, or the answer
 depends on the server asked; 2 usage error; 3 the name did not resolve.
@@ -64,7 +72,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		code, err = cmdDemo(ctx, args[1:], stdin, stdout, stderr)
 	case "check":
 		code, err = cmdCheck(ctx, args[1:], stdout, stderr)
+	case "compare":
+		code, err = cmdCompare(ctx, args[1:], stdin, stdout, stderr, false)
 	default:
+		if hasResolver(args) {
+			code, err = cmdCompare(ctx, args, stdin, stdout, stderr, true)
+			break
+		}
 		code, err = cmdTrace(ctx, args, stdin, stdout, stderr, false)
 	}
 	if err != nil {

@@ -1,0 +1,64 @@
+package diagnose_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ddxdns/ddx/diagnose"
+	"github.com/ddxdns/ddx/trace"
+	"github.com/miekg/dns"
+)
+
+func reply(addr, rcode string, ra bool, ttl uint32, at time.Time) *trace.ResolverReply {
+	r := &trace.ResolverReply{Address: addr, Rcode: rcode, RA: ra, At: at}
+	if ttl > 0 {
+		r.Answers = []trace.RR{{Name: "www.healthy.test.", Type: "A", TTL: ttl, Data: "192.0.2.80"}}
+	}
+	return r
+}
+
+func TestCompareFindings(t *testing.T) {
+	t.Parallel()
+	rep := report(t, "www.healthy.test", dns.TypeA, false)
+	now := time.Now()
+	q := trace.Question{Name: "www.healthy.test.", Type: "A", Qtype: dns.TypeA}
+	cases := []struct {
+		name string
+		c    *diagnose.Comparison
+		want []string
+		not  []string
+	}{
+		{"agree", &diagnose.Comparison{Query: q, Trace: rep, Resolvers: []*trace.ResolverReply{
+			reply("a", "NOERROR", true, 3600, now), reply("b", "NOERROR", true, 1200, now)}}, nil,
+			[]string{"resolver-outcome-split", "ttl-not-honoured", "resolver-no-recursion"}},
+		{"split", &diagnose.Comparison{Query: q, Trace: rep, Resolvers: []*trace.ResolverReply{
+			reply("a", "NOERROR", true, 3600, now), reply("b", "SERVFAIL", true, 0, now)}}, []string{"resolver-outcome-split"}, nil},
+		{"stretched", &diagnose.Comparison{Query: q, Trace: rep, Resolvers: []*trace.ResolverReply{
+			reply("a", "NOERROR", true, 7200, now)}}, []string{"ttl-not-honoured"}, nil},
+		{"no recursion", &diagnose.Comparison{Query: q, Trace: rep, Resolvers: []*trace.ResolverReply{
+			reply("a", "REFUSED", false, 0, now)}}, []string{"resolver-no-recursion"}, nil},
+		{"ttl stuck across rounds", &diagnose.Comparison{Query: q, Trace: rep,
+			Resolvers: []*trace.ResolverReply{reply("a", "NOERROR", true, 300, now.Add(5*time.Second))},
+			Rounds:    [][]*trace.ResolverReply{{reply("a", "NOERROR", true, 300, now)}, {reply("a", "NOERROR", true, 300, now.Add(5*time.Second))}}},
+			[]string{"ttl-not-honoured"}, nil},
+	}
+	for _, c := range cases {
+		got := diagnose.Compare(c.c)
+		var ids []string
+		for _, f := range got {
+			ids = append(ids, f.ID)
+		}
+		all := strings.Join(ids, " ")
+		for _, w := range c.want {
+			if !strings.Contains(all, w) {
+				t.Errorf("%s: no %s in %v", c.name, w, ids)
+			}
+		}
+		for _, w := range c.not {
+			if strings.Contains(all, w) {
+				t.Errorf("%s: unexpected %s", c.name, w)
+			}
+		}
+	}
+}
