@@ -34,6 +34,9 @@ type Options struct {
 	Now    func() time.Time // default time.Now
 	// Intro, if set, is shown in the detail pane before anything is selected.
 	Intro string
+	// Banner, if set, is drawn between the header and the panes (the
+	// resolvers side by side, in compare view). It gets the width.
+	Banner func(width int) string
 }
 
 type pane int
@@ -590,7 +593,14 @@ func (m *Model) layout() {
 func (m *Model) wide() bool { return m.width >= 110 }
 
 // bodyHeight is the height between the header (2 lines) and footer (2).
-func (m *Model) bodyHeight() int { return max(3, m.height-4) }
+func (m *Model) bodyHeight() int { return max(3, m.height-4-m.bannerLines()) }
+
+func (m *Model) bannerLines() int {
+	if m.opt.Banner == nil {
+		return 0
+	}
+	return min(strings.Count(m.opt.Banner(m.width), "\n")+1, m.height/2)
+}
 
 func (m *Model) paneSize(p pane) (int, int) {
 	h := m.bodyHeight() - 1 // pane title
@@ -662,6 +672,10 @@ func (m Model) View() string {
 	var b strings.Builder
 	b.WriteString(m.header())
 	b.WriteString("\n")
+	if n := m.bannerLines(); n > 0 {
+		b.WriteString(m.fit(strings.TrimRight(m.opt.Banner(m.width), "\n"), m.width, n))
+		b.WriteString("\n")
+	}
 	if m.showHelp {
 		b.WriteString(m.fit(m.st.Title.Render("Keys")+"\n"+m.help.FullHelpView(m.keys.FullHelp())+
 			"\n\nStatus symbols: ✓ ok  → referral  … pending  ⏱ timeout  ⊘ refused  ✗ lame/error  ! in a finding\nPress any key to go back.", m.width, m.bodyHeight()))

@@ -146,6 +146,10 @@ func cmdCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err != nil {
 		return 0, err
 	}
+	if interactive(&o, stdin, stdout) && rf.repeat == 1 {
+		c.Resolvers = askAll(ctx, aps, names, t, &rf)
+		return exploreCompare(ctx, &o, cfg, t, c, stdin, stdout, stderr)
+	}
 	var rep *diagnose.Report
 	var traceErr error
 	done := make(chan struct{})

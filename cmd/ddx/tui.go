@@ -27,6 +27,23 @@ func interactive(o *options, stdin io.Reader, stdout io.Writer) bool {
 // explore runs the full-screen explorer and returns the exit code of the
 // last trace it finished.
 func explore(ctx context.Context, o *options, cfg trace.Config, t target, intro string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+	return runExplorer(ctx, o, cfg, t, intro, nil, nil, stdin, stdout, stderr)
+}
+
+// exploreCompare shows the resolvers side by side above the live trace;
+// the comparison findings join the trace's when it ends.
+func exploreCompare(ctx context.Context, o *options, cfg trace.Config, t target, c *diagnose.Comparison, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+	st := ui.NewStyles(stdout, ui.ColorMode(o.color))
+	banner := func(w int) string { return ui.CompareTable(c, st, w) }
+	after := func(rep *diagnose.Report) {
+		c.Trace = rep
+		rep.Findings = append(diagnose.Compare(c), rep.Findings...)
+		diagnose.SortFindings(rep.Findings)
+	}
+	return runExplorer(ctx, o, cfg, t, "", banner, after, stdin, stdout, stderr)
+}
+
+func runExplorer(ctx context.Context, o *options, cfg trace.Config, t target, intro string, banner func(int) string, after func(*diagnose.Report), stdin io.Reader, stdout, stderr io.Writer) (int, error) {
 	start := func(ctx context.Context, name string, qtype uint16, events chan<- trace.Event) (*diagnose.Report, error) {
 		fq, err := trace.CanonicalName(name)
 		if err != nil {
@@ -40,10 +57,14 @@ func explore(ctx context.Context, o *options, cfg trace.Config, t target, intro 
 		if fq == t.name {
 			tr.Query.Unicode = t.unicode
 		}
-		return diagnose.New(tr), nil
+		rep := diagnose.New(tr)
+		if after != nil && fq == t.name && qtype == t.qtype {
+			after(rep)
+		}
+		return rep, nil
 	}
 	m := ui.NewModel(ui.Options{Name: t.name, Qtype: t.qtype, Start: start,
-		Styles: ui.NewStyles(stdout, ui.ColorMode(o.color)), Intro: intro})
+		Styles: ui.NewStyles(stdout, ui.ColorMode(o.color)), Intro: intro, Banner: banner})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx),
 		tea.WithInput(stdin), tea.WithOutput(stdout))
 	final, err := p.Run()
