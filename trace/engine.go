@@ -515,13 +515,21 @@ type probe struct {
 // wildcard MX.
 func (r *run) surveyQuestions(st *Step) []probe {
 	ps := []probe{{PurposeSOA, st.Zone, dns.TypeSOA, false}, {PurposeNS, st.Zone, dns.TypeNS, false}}
+	// Other goroutines fill in the hosts' addresses: read the names under
+	// the lock.
+	r.mu.Lock()
+	var names []string
 	for _, h := range st.Delegation.NS {
-		if st.Zone != "." && IsSubdomain(st.Zone, h.Name) {
+		names = append(names, h.Name)
+	}
+	r.mu.Unlock()
+	for _, name := range names {
+		if st.Zone != "." && IsSubdomain(st.Zone, name) {
 			if !r.cfg.NoIPv4 {
-				ps = append(ps, probe{PurposeAddress, h.Name, dns.TypeA, false})
+				ps = append(ps, probe{PurposeAddress, name, dns.TypeA, false})
 			}
 			if !r.cfg.NoIPv6 {
-				ps = append(ps, probe{PurposeAddress, h.Name, dns.TypeAAAA, false})
+				ps = append(ps, probe{PurposeAddress, name, dns.TypeAAAA, false})
 			}
 		}
 	}
