@@ -205,16 +205,34 @@ func checkNSNames(t *trace.Trace) []Finding {
 	var out []Finding
 	seen := map[string]bool{}
 	for _, st := range t.Steps {
-		for _, h := range st.Delegation.NS {
-			if len(h.Lookup) == 0 || len(h.Addrs) > 0 || strings.Contains(h.Error, "cycle") || strings.Contains(h.Error, "budget") || seen[st.Zone+h.Name] {
+		hosts := append(append([]trace.NSHost{}, st.Delegation.NS...), st.ChildOnly...)
+		for _, h := range hosts {
+			if len(h.Lookup) == 0 || strings.Contains(h.Error, "cycle") || strings.Contains(h.Error, "budget") || seen[st.Zone+h.Name] {
 				continue
 			}
+			why := trace.Sanitize(h.Error)
+			if len(h.Addrs) > 0 {
+				// Resolved, but only on some paths?
+				why = ""
+				for _, id := range h.Lookup {
+					if l := t.LookupByID(id); l != nil && l.Outcome.Rcode == trace.RcodeDepends {
+						why = "an answer on some paths only: " + l.Outcome.Explanation
+					}
+				}
+				if why == "" {
+					continue
+				}
+			}
 			seen[st.Zone+h.Name] = true
+			where := "listed as a name server of " + st.Zone
+			if !inHosts(st.Delegation.NS, h.Name) {
+				where = "published as a name server by the servers of " + st.Zone + " (not by the parent)"
+			}
 			out = append(out, Finding{
 				ID: "ns-name-unresolvable", Severity: Error, Zone: st.Zone, Servers: []string{h.Name}, Steps: []int{st.ID},
-				Summary:     "name server " + h.Name + " of " + st.Zone + " has no address",
-				Explanation: fmt.Sprintf("%s is listed as a name server of %s, but resolving its address gave %s. Resolvers waste queries on it and, if the other servers fail, the zone fails.", h.Name, st.Zone, trace.Sanitize(h.Error)),
-				Fix:         "Fix the name (a typo, or a host that was removed) in the zone's NS set and at the parent, or create its address records.",
+				Summary:     "name server " + h.Name + " of " + st.Zone + " does not resolve",
+				Explanation: fmt.Sprintf("%s is %s, but resolving its address gave %s. Resolvers waste queries on it and, if the other servers fail, the zone fails.", h.Name, where, why),
+				Fix:         "Fix the name (a typo, or a host that was removed) in the zone's NS set and at the parent, or create its address records on every server of its zone.",
 				Refs:        []string{"RFC 1912 §2.3", "RFC 1034 §4.2.2"},
 			})
 		}
@@ -598,8 +616,18 @@ func checkTCP(t *trace.Trace) []Finding {
 	var out []Finding
 	for _, v := range zones(t) {
 		for _, s := range v.servers {
+			if q := first(s, trace.PurposeTCP); q != nil && !q.OK() && udpWorks(s) {
+				out = append(out, Finding{
+					ID: "tcp-failure", Severity: Error, Zone: v.zone, Servers: []string{s.Label()},
+					Summary:     s.Label() + " does not answer over TCP",
+					Explanation: fmt.Sprintf("%s answers over UDP, but asked SOA %s over TCP it failed: %s. Every answer too large for UDP (big TXT or DNSKEY sets, many records) fails through this server, and resolvers that prefer TCP cannot use it.", s.Label(), v.zone, trace.Sanitize(q.Error)),
+					Fix:         "Allow DNS over TCP port 53 to " + s.Address + " (firewalls, load balancers) and make the server listen on TCP.",
+					Refs:        []string{"RFC 7766 §5", "RFC 1123 §6.1.3.2"},
+				})
+				continue
+			}
 			for _, q := range s.Queries {
-				if q.ErrorKind != "tcp" {
+				if q.ErrorKind != "tcp" || q.Purpose == trace.PurposeTCP {
 					continue
 				}
 				out = append(out, Finding{
@@ -1102,4 +1130,23 @@ func checkNameLooksLikeAddress(t *trace.Trace) []Finding {
 		Fix:         "To find the name of an address, use ddx trace -x " + name + ".",
 		Refs:        []string{"RFC 1035 §3.5", "RFC 1912 §2.1"},
 	}}
+}
+
+// udpWorks reports whether a server answered any query over UDP.
+func udpWorks(s *trace.Server) bool {
+	for _, q := range s.Queries {
+		if q.OK() && q.Transport == "udp" {
+			return true
+		}
+	}
+	return false
+}
+
+func inHosts(hosts []trace.NSHost, name string) bool {
+	for _, h := range hosts {
+		if h.Name == name {
+			return true
+		}
+	}
+	return false
 }

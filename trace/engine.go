@@ -470,6 +470,9 @@ func (r *run) queryServer(lk *lookupState, st *Step, idx int, srv *Server, ap ne
 				if p.purpose == PurposeMX && q.Class == ClassAnswer {
 					r.askMXTargets(st, idx, srv, ap, q.Reply)
 				}
+				if p.purpose == PurposeNS && q.Class == ClassAnswer && r.cfg.Probes {
+					r.resolveChildOnly(lk, st, q.Reply)
+				}
 			}()
 		}
 	}
@@ -481,6 +484,44 @@ func (r *run) queryServer(lk *lookupState, st *Step, idx int, srv *Server, ap ne
 	q.Class = c.Class
 	r.addQuery(st, idx, srv, q)
 	replies <- srvReply{srv: srv, q: q, c: c}
+}
+
+// resolveChildOnly resolves the NS names a child server publishes that
+// the delegation does not list, once per name per step.
+func (r *run) resolveChildOnly(lk *lookupState, st *Step, m *dns.Msg) {
+	var todo []string
+	r.mu.Lock()
+	known := map[string]bool{}
+	for _, h := range st.Delegation.NS {
+		known[h.Name] = true
+	}
+	for _, h := range st.ChildOnly {
+		known[h.Name] = true
+	}
+	for _, rr := range m.Answer {
+		ns, ok := rr.(*dns.NS)
+		name := strings.ToLower(ns.Ns)
+		if !ok || !strings.EqualFold(ns.Hdr.Name, st.Zone) || known[name] || len(st.ChildOnly) >= r.cfg.Budget.NSPerZone {
+			continue
+		}
+		known[name] = true
+		st.ChildOnly = append(st.ChildOnly, NSHost{Name: name})
+		todo = append(todo, name)
+	}
+	r.mu.Unlock()
+	for _, name := range todo {
+		addrs, ids, why := r.resolveNS(lk, st, name)
+		r.mu.Lock()
+		for i := range st.ChildOnly {
+			if st.ChildOnly[i].Name == name {
+				st.ChildOnly[i].Lookup, st.ChildOnly[i].Error = ids, why
+				for _, a := range addrs {
+					st.ChildOnly[i].Addrs = append(st.ChildOnly[i].Addrs, a.String())
+				}
+			}
+		}
+		r.mu.Unlock()
+	}
 }
 
 // askMXTargets asks the same server for the address of each in-zone MX
@@ -537,6 +578,7 @@ func (r *run) surveyQuestions(st *Step) []probe {
 		ps = append(ps, probe{PurposeRecursion, RecursionProbeName, dns.TypeA, true})
 		ps = append(ps, probe{PurposeWildcard, WildcardProbeLabel + "." + st.Zone, dns.TypeMX, false})
 		ps = append(ps, probe{PurposeMX, st.Zone, dns.TypeMX, false})
+		ps = append(ps, probe{PurposeTCP, st.Zone, dns.TypeSOA, false})
 	}
 	return ps
 }

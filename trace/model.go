@@ -82,7 +82,10 @@ type Step struct {
 	Servers    []*Server  `json:"servers"`
 	Results    []*Result  `json:"results"`
 	Skipped    []string   `json:"skipped,omitempty"` // addresses not asked, and why
-	Qtype      uint16     `json:"-"`
+	// ChildOnly are NS names the zone's servers publish that the
+	// delegation lacks, resolved in check mode.
+	ChildOnly []NSHost `json:"child_only_ns,omitempty"`
+	Qtype     uint16   `json:"-"`
 }
 
 // Delegation is the NS set that sent the engine to a zone: root hints,
@@ -127,6 +130,7 @@ const (
 	PurposeWildcard  = "wildcard-mx"
 	PurposeMX        = "mx"
 	PurposeMXTarget  = "mx-target"
+	PurposeTCP       = "tcp" // the zone's SOA over TCP only
 )
 
 // Query is one question put to one server address, with every attempt

@@ -37,6 +37,15 @@ func (r *run) ask(ctx context.Context, addr netip.AddrPort, name string, qtype u
 	r.inFlight(+1)
 	defer func() { r.inFlight(-1); <-r.sem }()
 
+	if purpose == PurposeTCP {
+		a, reply := r.attempt(ctx, addr, name, qtype, rd, true, "tcp", 1, "TCP only")
+		q.Attempts = append(q.Attempts, a)
+		q.finish(reply, a)
+		if reply == nil {
+			q.Class = ClassError
+		}
+		return q
+	}
 	edns := true
 	timeouts := 0
 	formerrRetried := false

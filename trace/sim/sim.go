@@ -377,3 +377,12 @@ func (s *Server) Describe() string {
 	}
 	return d
 }
+
+// Servers lists every server, sorted by address.
+func (u *Universe) Servers() []*Server {
+	var out []*Server
+	for _, a := range u.Addresses() {
+		out = append(out, u.servers[a])
+	}
+	return out
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"sort"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -180,4 +181,30 @@ func parent(name string) string {
 		return "."
 	}
 	return name[i:]
+}
+
+// Records lists every record of the zone, apex first.
+func (z *Zone) Records() []dns.RR {
+	var owners []string
+	for o := range z.rrsets {
+		owners = append(owners, o)
+	}
+	sort.Slice(owners, func(i, j int) bool {
+		if (owners[i] == z.Origin) != (owners[j] == z.Origin) {
+			return owners[i] == z.Origin
+		}
+		return owners[i] < owners[j]
+	})
+	var out []dns.RR
+	for _, o := range owners {
+		var types []int
+		for t := range z.rrsets[o] {
+			types = append(types, int(t))
+		}
+		sort.Ints(types)
+		for _, t := range types {
+			out = append(out, z.rrsets[o][uint16(t)]...)
+		}
+	}
+	return out
 }
