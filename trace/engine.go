@@ -13,6 +13,15 @@ import (
 	"github.com/miekg/dns"
 )
 
+// StragglerFloor is the least time a zone's silent servers get after the
+// first usable reply from one of its servers (ten times that reply's RTT
+// when longer). A server this much slower than its peers is dead to
+// resolvers; waiting longer would make one dead server cost every trace
+// tries × timeout.
+const StragglerFloor = time.Second
+
+var errStraggler = errors.New("the zone's other servers had answered")
+
 // ErrBadName means the name to trace is not a valid domain name.
 var ErrBadName = errors.New("invalid domain name")
 
@@ -240,6 +249,10 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 	defer lk.wg.Done()
 
 	replies := make(chan srvReply)
+	// Once the zone has a usable reply, servers still silent long after it
+	// are cut, as resolvers do: their queries end as timeouts.
+	stepCtx, cut := context.WithCancelCause(r.ctx)
+	var cutOnce sync.Once
 	var hostsWG, srvWG sync.WaitGroup
 	var seenMu sync.Mutex
 	seen := map[string]bool{}
@@ -273,7 +286,7 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 		srvWG.Add(1)
 		go func() {
 			defer srvWG.Done()
-			r.queryServer(lk, st, idx, srv, netip.AddrPortFrom(a, r.cfg.port()), replies)
+			r.queryServer(stepCtx, lk, st, idx, srv, netip.AddrPortFrom(a, r.cfg.port()), replies)
 		}()
 	}
 
@@ -328,6 +341,12 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 			failures = append(failures, rep)
 			continue
 		}
+		cutOnce.Do(func() {
+			wait := max(StragglerFloor, 10*time.Duration(rep.q.RTTms*float64(time.Millisecond)))
+			if wait < r.cfg.Timeout*time.Duration(r.cfg.Tries) {
+				time.AfterFunc(wait, func() { cut(errStraggler) })
+			}
+		})
 		key := groupKey(rep.c)
 		r.mu.Lock()
 		g, ok := groups[key]
@@ -370,6 +389,7 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 		r.mu.Unlock()
 		r.emit(Event{Kind: EvResult, StepID: st.ID, Result: gc})
 	}
+	cut(nil) // every query of the step has ended
 	if len(groups) == 0 {
 		g := &Result{Kind: KindFailed, Next: -1, Lookup: -1, Why: failureWhy(st, failures)}
 		for _, f := range failures {
@@ -450,25 +470,27 @@ func (r *run) setHostError(st *Step, i int, why string) {
 
 // queryServer sends the step's question to one server address, reports it,
 // and surveys the zone at that address once per run.
-func (r *run) queryServer(lk *lookupState, st *Step, idx int, srv *Server, ap netip.AddrPort, replies chan<- srvReply) {
+func (r *run) queryServer(ctx context.Context, lk *lookupState, st *Step, idx int, srv *Server, ap netip.AddrPort, replies chan<- srvReply) {
 	surveyKey := st.Zone + "|" + ap.Addr().String()
 	r.mu.Lock()
 	survey := !r.surveyed[surveyKey]
 	r.surveyed[surveyKey] = true
 	r.mu.Unlock()
+	var surveyWG sync.WaitGroup
+	defer surveyWG.Wait() // the step is done when its surveys are
 	if survey {
 		for _, p := range r.surveyQuestions(st) {
 			p := p
-			r.wg.Add(1)
+			surveyWG.Add(1)
 			go func() {
-				defer r.wg.Done()
-				q := r.ask(r.ctx, ap, p.name, p.qtype, p.rd, p.purpose)
+				defer surveyWG.Done()
+				q := r.ask(ctx, ap, p.name, p.qtype, p.rd, p.purpose)
 				if q.OK() {
 					q.Class = Classify(p.name, p.qtype, st.Zone, q.Reply).Class
 				}
 				r.addQuery(st, idx, srv, q)
 				if p.purpose == PurposeMX && q.Class == ClassAnswer {
-					r.askMXTargets(st, idx, srv, ap, q.Reply)
+					r.askMXTargets(ctx, st, idx, srv, ap, q.Reply)
 				}
 				if p.purpose == PurposeNS && q.Class == ClassAnswer && r.cfg.Probes {
 					r.resolveChildOnly(lk, st, q.Reply)
@@ -476,7 +498,7 @@ func (r *run) queryServer(lk *lookupState, st *Step, idx int, srv *Server, ap ne
 			}()
 		}
 	}
-	q := r.ask(r.ctx, ap, st.Name, st.Qtype, false, PurposeResolve)
+	q := r.ask(ctx, ap, st.Name, st.Qtype, false, PurposeResolve)
 	c := Classification{Class: ClassError, Why: q.Error}
 	if q.OK() {
 		c = Classify(st.Name, st.Qtype, st.Zone, q.Reply)
@@ -526,7 +548,7 @@ func (r *run) resolveChildOnly(lk *lookupState, st *Step, m *dns.Msg) {
 
 // askMXTargets asks the same server for the address of each in-zone MX
 // target, to see whether it is an alias.
-func (r *run) askMXTargets(st *Step, idx int, srv *Server, ap netip.AddrPort, m *dns.Msg) {
+func (r *run) askMXTargets(ctx context.Context, st *Step, idx int, srv *Server, ap netip.AddrPort, m *dns.Msg) {
 	n := 0
 	for _, rr := range m.Answer {
 		mx, ok := rr.(*dns.MX)
@@ -535,7 +557,7 @@ func (r *run) askMXTargets(st *Step, idx int, srv *Server, ap netip.AddrPort, m 
 		}
 		n++
 		target := strings.ToLower(mx.Mx)
-		q := r.ask(r.ctx, ap, target, dns.TypeA, false, PurposeMXTarget)
+		q := r.ask(ctx, ap, target, dns.TypeA, false, PurposeMXTarget)
 		if q.OK() {
 			q.Class = Classify(target, dns.TypeA, st.Zone, q.Reply).Class
 		}

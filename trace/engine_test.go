@@ -368,3 +368,29 @@ func TestBadNames(t *testing.T) {
 		}
 	}
 }
+
+// One dead server among live ones must not cost tries × timeout: once the
+// zone has answered, the silent server is cut after StragglerFloor, and
+// recorded as a timeout.
+func TestStragglersAreCut(t *testing.T) {
+	t.Parallel()
+	cfg := cfgFor(demo(t))
+	cfg.Timeout = 10 * time.Second
+	start := time.Now()
+	tr := runTrace(t, cfg, "www.halfdead.test", dns.TypeA)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %s with one dead server and a 10 s timeout", d)
+	}
+	if tr.Outcome.Rcode != trace.RcodeNoError {
+		t.Fatalf("outcome %s", tr.Outcome.Rcode)
+	}
+	for _, s := range stepFor(t, tr, "halfdead.test.").Servers {
+		if s.Address != "203.0.113.3" {
+			continue
+		}
+		q := s.Queries[0]
+		if q.ErrorKind != "timeout" || !strings.Contains(q.Error, "other servers had answered") || len(q.Attempts) != 1 {
+			t.Errorf("dead server: %s %q after %d attempts", q.ErrorKind, q.Error, len(q.Attempts))
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -65,6 +66,9 @@ func (r *run) ask(ctx context.Context, addr netip.AddrPort, name string, qtype u
 		if reply == nil {
 			if a.ErrorKind == "timeout" {
 				timeouts++
+				if context.Cause(ctx) == errStraggler {
+					break
+				}
 				continue
 			}
 			if a.ErrorKind == "invalid" {
@@ -122,10 +126,20 @@ func (r *run) attempt(ctx context.Context, addr netip.AddrPort, name string, qty
 	r.countAttempt()
 	actx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	defer cancel()
+	sent := time.Now()
 	reply, rtt, err := r.cfg.Exchanger.Exchange(actx, m, addr, transport)
 	a.RTTms = ms(rtt)
+	if err != nil && context.Cause(ctx) == errStraggler {
+		a.RTTms = ms(time.Since(sent))
+	}
 	if err != nil {
 		switch {
+		case context.Cause(ctx) == errStraggler:
+			a.ErrorKind = "timeout"
+			a.Error = fmt.Sprintf("no reply within %s, while the zone's other servers had answered", time.Duration(a.RTTms*float64(time.Millisecond)).Round(time.Millisecond))
+			if a.RTTms == 0 {
+				a.Error = "no reply: the zone's other servers had answered long before"
+			}
 		case ctx.Err() != nil:
 			a.ErrorKind, a.Error = "cancelled", "cancelled"
 		case errors.Is(err, ErrTimeout) || actx.Err() != nil:

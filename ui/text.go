@@ -169,7 +169,7 @@ func allFailedAlike(qs []*trace.Query) (bool, string) {
 		return false, ""
 	}
 	for _, q := range qs {
-		if q.OK() || q.Error == "" || q.ErrorKind != qs[0].ErrorKind || q.Error != qs[0].Error {
+		if q.OK() || q.Error == "" || q.ErrorKind != qs[0].ErrorKind {
 			return false, ""
 		}
 	}

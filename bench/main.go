@@ -1,0 +1,195 @@
+// Command bench measures ddx against dig +trace, drill -T and
+// zonemaster-cli on the lab (real BIND/NSD/Unbound behind the fault proxy,
+// with per-server latency), alternating the tools run by run, and prints
+// medians, ratios, the lower bound and peak RSS as a Markdown table.
+//
+//	go run ./bench [-runs 5]     (as root: it starts the lab)
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+
+	"syscall"
+	"time"
+
+	"github.com/ddxdns/ddx"
+	"github.com/ddxdns/ddx/lab"
+)
+
+type tool struct {
+	name string
+	argv []string
+}
+
+type sample struct {
+	wall time.Duration
+	rss  int64 // KiB
+}
+
+func main() {
+	runs := flag.Int("runs", 5, "runs per tool and case")
+	flag.Parse()
+	if err := run(*runs); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(runs int) error {
+	for _, b := range []string{"dig", "drill", "zonemaster-cli", "unshare"} {
+		if _, err := exec.LookPath(b); err != nil {
+			return fmt.Errorf("%s is not installed (apt-get install bind9-dnsutils ldnsutils zonemaster-cli util-linux)", b)
+		}
+	}
+	dir, err := os.MkdirTemp("", lab.WorkDirPrefix)
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "ddx")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/ddx").CombinedOutput(); err != nil {
+		return fmt.Errorf("build: %v\n%s", err, out)
+	}
+	l, err := lab.Start(context.Background(), ddx.Universe, ddx.UniverseDir, dir, func(string, ...any) {})
+	if err != nil {
+		return err
+	}
+	defer l.Stop()
+	root := l.Public("198.51.100.1").String()
+	// dig +trace finds name server addresses through the system resolver:
+	// give it the lab's, in a private mount namespace.
+	rc := filepath.Join(dir, "resolv.conf")
+	os.WriteFile(rc, []byte("nameserver "+lab.BindAddr.String()+"\noptions timeout:2 attempts:1\n"), 0o644)
+	dig := func(name string) []string {
+		return []string{"unshare", "-m", "sh", "-c", fmt.Sprintf("mount --bind %s /etc/resolv.conf && exec dig +trace @%s %s A", rc, root, name)}
+	}
+	ddxTrace := func(name string) []string {
+		return []string{bin, "trace", "--root-hints", l.Hints, "-4", "-o", "json", name}
+	}
+
+	fmt.Printf("Lab: BIND/NSD/Unbound behind the fault proxy, per-server latency from testdata/universe/servers.conf (root 12-20 ms, TLDs 25-36 ms, zones 40-45 ms); %d runs each, alternating.\n\n", runs)
+	start := median(measure([]tool{{"ddx version", []string{bin, "version"}}}, runs)["ddx version"])
+	fmt.Printf("Process start (ddx version): %s\n\n", ms(start.wall))
+	fmt.Println("| case | ddx | dig +trace | drill -T | ddx/dig | ddx/drill | lower bound + start | ddx/bound |")
+	fmt.Println("|---|---|---|---|---|---|---|---|")
+	var peak int64
+	for _, c := range []struct{ label, name string }{
+		{"healthy name", "www.healthy.test"},
+		{"zone with one dead server", "www.halfdead.test"},
+		{"zone whose servers are all dead", "www.dead.test"},
+	} {
+		tools := []tool{
+			{"ddx", ddxTrace(c.name)},
+			{"dig", dig(c.name)},
+			{"drill", []string{"drill", "-T", "-r", l.Hints, c.name}},
+		}
+		res := measure(tools, runs)
+		d, g, r := median(res["ddx"]), median(res["dig"]), median(res["drill"])
+		bound := lowerBound(ddxTrace(c.name)) + start.wall
+		peak = max(peak, maxRSS(res["ddx"]))
+		fmt.Printf("| %s | %s | %s | %s | %.2fx | %.2fx | %s | %.2fx |\n", c.label, ms(d.wall), ms(g.wall), ms(r.wall),
+			ratio(d, g), ratio(d, r), ms(bound), float64(d.wall)/float64(bound))
+	}
+	fmt.Println()
+	fmt.Println("| case | ddx check | zonemaster-cli | ddx/zonemaster |")
+	fmt.Println("|---|---|---|---|")
+	for _, c := range []struct{ label, zone string }{
+		{"healthy zone", "healthy.test"},
+		{"broken zone (lame server)", "lame.test"},
+	} {
+		tools := []tool{
+			{"ddx", []string{bin, "check", "--root-hints", l.Hints, "-4", "-o", "json", c.zone}},
+			{"zonemaster", []string{"zonemaster-cli", "--hints", l.Hints, "--no-ipv6", "--json", "--raw", c.zone}},
+		}
+		res := measure(tools, max(1, runs/2))
+		d, z := median(res["ddx"]), median(res["zonemaster"])
+		peak = max(peak, maxRSS(res["ddx"]))
+		fmt.Printf("| %s | %s | %s | %.2fx |\n", c.label, ms(d.wall), ms(z.wall), ratio(d, z))
+	}
+	fmt.Printf("\nPeak RSS of ddx trace and ddx check: %.1f MiB\n", float64(peak)/1024)
+	return nil
+}
+
+// measure runs the tools in turn (A B C A B C ...) and collects samples.
+func measure(tools []tool, runs int) map[string][]sample {
+	out := map[string][]sample{}
+	for i := 0; i < runs; i++ {
+		for _, t := range tools {
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			cmd := exec.CommandContext(ctx, t.argv[0], t.argv[1:]...)
+			begin := time.Now()
+			cmd.Run() // exit codes report findings; the time is what counts
+			s := sample{wall: time.Since(begin)}
+			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+				s.rss = ru.Maxrss
+			}
+			cancel()
+			out[t.name] = append(out[t.name], s)
+		}
+	}
+	return out
+}
+
+func median(s []sample) sample {
+	c := append([]sample{}, s...)
+	sort.Slice(c, func(i, j int) bool { return c[i].wall < c[j].wall })
+	return c[len(c)/2]
+}
+
+func maxRSS(s []sample) int64 {
+	var m int64
+	for _, x := range s {
+		m = max(m, x.rss)
+	}
+	return m
+}
+
+func ratio(a, b sample) float64 { return float64(a.wall) / float64(b.wall) }
+
+func ms(d time.Duration) string { return fmt.Sprintf("%d ms", d.Milliseconds()) }
+
+// lowerBound is the sum over the zone cuts of the query's own path of the
+// fastest server's RTT: no resolver that asks in order can beat it.
+func lowerBound(argv []string) time.Duration {
+	out, _ := exec.Command(argv[0], argv[1:]...).Output()
+	var doc struct {
+		Steps []struct {
+			Lookup  int
+			Servers []struct {
+				Queries []struct {
+					Purpose string
+					RTTms   float64 `json:"rtt_ms"`
+					Rcode   string
+				}
+			}
+		}
+	}
+	if json.Unmarshal(out, &doc) != nil {
+		return 0
+	}
+	var total float64
+	for _, st := range doc.Steps {
+		if st.Lookup != 0 {
+			continue
+		}
+		best := -1.0
+		for _, s := range st.Servers {
+			for _, q := range s.Queries {
+				if q.Purpose == "resolve" && q.Rcode != "" && (best < 0 || q.RTTms < best) {
+					best = q.RTTms
+				}
+			}
+		}
+		if best > 0 {
+			total += best
+		}
+	}
+	return time.Duration(total * float64(time.Millisecond))
+}
