@@ -37,8 +37,20 @@ func (NetExchanger) Exchange(ctx context.Context, m *dns.Msg, server netip.AddrP
 	if d, ok := ctx.Deadline(); ok {
 		c.Timeout = time.Until(d)
 	}
-	r, rtt, err := c.ExchangeContext(ctx, m, server.String())
+	conn, err := c.DialContext(ctx, server.String())
 	if err != nil {
+		return nil, 0, classifyNetErr(err)
+	}
+	defer conn.Close()
+	// miekg/dns honours the context's deadline but not its cancellation:
+	// closing the socket ends a read that is no longer wanted.
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	r, rtt, err := c.ExchangeWithConnContext(ctx, m, conn)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, rtt, fmt.Errorf("%w", ErrTimeout)
+		}
 		return nil, rtt, classifyNetErr(err)
 	}
 	return r, rtt, nil

@@ -156,3 +156,27 @@ B.ROOT-SERVERS.NET.      3600000      A     170.247.170.2
 	}
 	_ = context.Background
 }
+
+// A cancelled exchange on a real socket must end at once, not at its
+// deadline: the engine cancels stragglers.
+func TestNetExchangerHonoursCancel(t *testing.T) {
+	t.Parallel()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	ap := netip.MustParseAddrPort(pc.LocalAddr().String())
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	time.AfterFunc(100*time.Millisecond, cancel)
+	m := new(dns.Msg)
+	m.SetQuestion("example.", dns.TypeA)
+	start := time.Now()
+	if _, _, err := (trace.NetExchanger{}).Exchange(ctx, m, ap, "udp"); err == nil {
+		t.Fatal("no error from a silent server")
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("cancelled exchange took %s", d)
+	}
+}
