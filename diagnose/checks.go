@@ -551,7 +551,7 @@ func checkReachability(t *trace.Trace) []Finding {
 				out = append(out, Finding{
 					ID: "server-timeout", Severity: Warning, Zone: v.zone, Servers: []string{s.Label()},
 					Summary:     s.Label() + " does not answer",
-					Explanation: fmt.Sprintf("Asked %s %s over UDP (%d %s), %s sent nothing back: %s. Resolvers wait for it, then try another server: every lookup that picks it is slower, and if the others fail too the zone fails.", q.Name, q.Type, len(q.Attempts), plural2(len(q.Attempts), "try", "tries"), s.Label(), trace.Sanitize(q.Error)),
+					Explanation: fmt.Sprintf("Asked %s %s over UDP (%d %s), %s sent nothing back: %s. Resolvers wait for it, then try another server: every lookup that picks it is slower, and if the others fail too the zone fails.", q.Name, q.Type, len(q.Attempts), pluralWord(len(q.Attempts), "try", "tries"), s.Label(), trace.Sanitize(q.Error)),
 					Fix:         "Check that the server runs, listens on " + s.Address + " port 53 (UDP and TCP), and that no firewall drops queries; or remove it from the NS set and the delegation.",
 					Refs:        []string{"RFC 1034 §4.3.2", "RFC 2182 §3"},
 				})
@@ -569,7 +569,7 @@ func checkReachability(t *trace.Trace) []Finding {
 	return out
 }
 
-func plural2(n int, one, many string) string {
+func pluralWord(n int, one, many string) string {
 	if n == 1 {
 		return one
 	}

@@ -7,6 +7,8 @@ import (
 	"os"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/ddxdns/ddx/diagnose"
+	"github.com/ddxdns/ddx/trace"
 	"github.com/muesli/termenv"
 )
 
@@ -59,3 +61,29 @@ func NewStyles(w io.Writer, mode ColorMode) Styles {
 
 // Plain is styles without colour, for tests and files.
 func Plain() Styles { return NewStyles(io.Discard, ColorNever) }
+
+// ForSeverity is the style of a finding's severity.
+func (s Styles) ForSeverity(sev diagnose.Severity) lipgloss.Style {
+	switch sev {
+	case diagnose.Critical:
+		return s.Crit
+	case diagnose.Error:
+		return s.Bad
+	case diagnose.Warning:
+		return s.Warn
+	}
+	return s.Dim
+}
+
+// ForOutcome is the style of an outcome's rcode.
+func (s Styles) ForOutcome(rcode string) lipgloss.Style {
+	switch rcode {
+	case trace.RcodeServFail:
+		return s.Crit
+	case trace.RcodeDepends:
+		return s.Bad
+	case trace.RcodeNXDomain, trace.RcodeNoData:
+		return s.Warn
+	}
+	return s.OK
+}

@@ -362,15 +362,7 @@ func (tw *textWriter) renderResult(st *trace.Step, res *trace.Result, indent int
 func (tw *textWriter) renderOutcome() {
 	s := tw.s
 	o := tw.rep.Outcome
-	style := s.OK
-	switch o.Rcode {
-	case trace.RcodeServFail:
-		style = s.Crit
-	case trace.RcodeDepends:
-		style = s.Bad
-	case trace.RcodeNXDomain, trace.RcodeNoData:
-		style = s.Warn
-	}
+	style := s.ForOutcome(o.Rcode)
 	tw.line(0, s.Title.Render("Outcome: ")+style.Render(clean(o.Rcode)))
 	for _, a := range o.Answers {
 		tw.line(1, clean(a))
@@ -388,15 +380,7 @@ func (tw *textWriter) renderOutcome() {
 func WriteFindings(w io.Writer, fs []diagnose.Finding, s Styles) {
 	fmt.Fprintln(w, s.Title.Render(fmt.Sprintf("Findings (%d):", len(fs))))
 	for _, f := range fs {
-		style := s.Dim
-		switch f.Severity {
-		case diagnose.Critical:
-			style = s.Crit
-		case diagnose.Error:
-			style = s.Bad
-		case diagnose.Warning:
-			style = s.Warn
-		}
+		style := s.ForSeverity(f.Severity)
 		fmt.Fprintf(w, "  %s %s %s  %s\n", style.Render(fmt.Sprintf("%-8s", strings.ToUpper(f.Severity.String()))), s.Key.Render(clean(f.ID)), s.Zone.Render(clean(zoneName(f.Zone))), clean(f.Summary))
 		for _, para := range []string{clean(f.Explanation), "Fix: " + clean(f.Fix)} {
 			for _, l := range wrap(para, 76) {

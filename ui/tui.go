@@ -721,15 +721,7 @@ func (m Model) header() string {
 		line2 = m.st.Bad.Render("error: " + clean(m.err.Error()))
 	case m.report != nil:
 		o := m.report.Outcome
-		style := m.st.OK
-		switch o.Rcode {
-		case trace.RcodeServFail:
-			style = m.st.Crit
-		case trace.RcodeDepends:
-			style = m.st.Bad
-		case trace.RcodeNXDomain, trace.RcodeNoData:
-			style = m.st.Warn
-		}
+		style := m.st.ForOutcome(o.Rcode)
 		line2 = style.Render("Outcome: "+o.Rcode) + " — " + clean(o.Explanation)
 	}
 	return ansi.Truncate(title, m.width, "…") + "\n" + ansi.Truncate(line2, m.width, "…")
@@ -840,15 +832,7 @@ func (m Model) findingsView(h int) string {
 	var lines []string
 	for i := start; i < len(m.report.Findings) && len(lines) < h; i++ {
 		f := m.report.Findings[i]
-		style := m.st.Dim
-		switch f.Severity {
-		case diagnose.Critical:
-			style = m.st.Crit
-		case diagnose.Error:
-			style = m.st.Bad
-		case diagnose.Warning:
-			style = m.st.Warn
-		}
+		style := m.st.ForSeverity(f.Severity)
 		cur := " "
 		if i == m.fcursor && m.focus == paneFindings {
 			cur = "›"
