@@ -236,7 +236,6 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	m.touched = true
 	if m.mode != modeNormal {
 		return m.inputKey(msg)
 	}
@@ -281,6 +280,7 @@ func (m *Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			m.reflow()
 		}
 	case key.Matches(msg, k.Toggle):
+		m.touched = true
 		if m.focus == paneFindings {
 			m.jumpToFinding()
 		} else if n := m.selected(); n != nil {
@@ -518,6 +518,7 @@ func (m *Model) nextMatch(dir int) {
 }
 
 func (m *Model) move(d int) {
+	m.touched = m.touched || m.focus == paneTree
 	switch m.focus {
 	case paneTree:
 		m.cursor = min(max(0, m.cursor+d), max(0, len(m.rows)-1))

@@ -235,3 +235,17 @@ func TestCompareBannerAboveTree(t *testing.T) {
 		t.Errorf("view is %d lines for a 30-line terminal", got)
 	}
 }
+
+func TestIntroStaysUntilTheSelectionMoves(t *testing.T) {
+	m := NewModel(Options{Name: "www.healthy.test.", Qtype: dns.TypeA, Start: simStart(t), Styles: Plain(), Now: fixedNow, Intro: "Welcome to the demo"})
+	next, _ := m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m = send(t, next.(Model), startMsg{})
+	m = keys(t, m, "tab")
+	if !strings.Contains(m.View(), "Welcome to the demo") {
+		t.Errorf("tab to the detail pane hid the intro:\n%s", m.View())
+	}
+	m = keys(t, m, "tab", "tab", "j", "tab")
+	if strings.Contains(m.View(), "Welcome to the demo") {
+		t.Errorf("intro still shown after moving the selection:\n%s", m.View())
+	}
+}

@@ -56,7 +56,7 @@ func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if o := (options{}); interactive(&o, stdin, stdout) && !hasOutputFlag(args) {
 		return cmdTrace(ctx, append([]string{"gone.lab"}, args...), stdin, stdout, stderr, true)
 	}
-	fmt.Fprintln(stdout, `The ddx demo universe: a root, the TLDs test. and example., and zones that
+	fmt.Fprintln(stdout, `The ddx demo universe: a root, the TLDs test., lab. and example., and zones that
 each show one problem. It runs in-process with simulated latency; nothing
 touches the network. Trace any of these with: ddx demo NAME [TYPE]
 (or ddx check ZONE --demo).`)
