@@ -107,16 +107,9 @@ func askAll(ctx context.Context, aps []netip.AddrPort, names []string, t target,
 // cmdCompare asks several resolvers (or one, with ask=true) and explains
 // their differences with a trace from the root.
 func cmdCompare(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, askOnly bool) (int, error) {
-	var o options
 	var rf resolverFlags
-	fs := newFlagSet("compare", &o, stderr)
-	rf.register(fs)
-	pos, err := parse(fs, args)
+	o, pos, err := parseOptions("compare", args, stderr, rf.register)
 	if err != nil {
-		return 0, err
-	}
-	fs.Visit(func(f *flag.Flag) { o.outputSet = o.outputSet || f.Name == "o" })
-	if err := o.validate(); err != nil {
 		return 0, err
 	}
 	if rf.repeat < 1 || rf.repeat > 100 {
@@ -126,7 +119,7 @@ func cmdCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err != nil {
 		return 0, err
 	}
-	t, err := parseTarget(&o, pos, dns.TypeA)
+	t, err := parseTarget(o, pos, dns.TypeA)
 	if err != nil {
 		return 0, err
 	}
@@ -139,16 +132,16 @@ func cmdCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if askOnly && len(aps) == 1 && rf.repeat == 1 {
 		c.Resolvers = askAll(ctx, aps, names, t, &rf)
 		c.Findings = diagnose.Compare(c)
-		return writeAsk(stdout, &o, c)
+		return writeAsk(stdout, o, c)
 	}
 
 	cfg, err := o.config()
 	if err != nil {
 		return 0, err
 	}
-	if interactive(&o, stdin, stdout) && rf.repeat == 1 {
+	if interactive(o, stdin, stdout) && rf.repeat == 1 {
 		c.Resolvers = askAll(ctx, aps, names, t, &rf)
-		return exploreCompare(ctx, &o, cfg, t, c, stdin, stdout, stderr)
+		return exploreCompare(ctx, o, cfg, t, c, stdin, stdout, stderr)
 	}
 	var rep *diagnose.Report
 	var traceErr error

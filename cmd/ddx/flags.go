@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ddxdns/ddx"
+	"github.com/ddxdns/ddx/diagnose"
 	"github.com/ddxdns/ddx/trace"
 	"github.com/ddxdns/ddx/trace/sim"
 	"github.com/ddxdns/ddx/ui"
@@ -98,7 +99,30 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseOptions parses a tracing command's arguments: the shared flags,
+// any the command adds, and the positionals, then validates them. Every
+// command goes through here so that the flags mean the same everywhere.
+func parseOptions(name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*options, []string, error) {
+	o := &options{}
+	fs := newFlagSet(name, o, stderr)
+	if extra != nil {
+		extra(fs)
+	}
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, nil, err
+	}
+	fs.Visit(func(f *flag.Flag) { o.outputSet = o.outputSet || f.Name == "o" })
+	if err := o.validate(); err != nil {
+		return nil, nil, err
+	}
+	return o, pos, nil
+}
+
 func (o *options) validate() error {
+	if _, ok := diagnose.ParseSeverity(o.severity); !ok {
+		return usagef("--severity %q: use info, notice, warning, error or critical", o.severity)
+	}
 	if o.output != "text" && o.output != "json" {
 		return usagef("-o %q: use text or json", o.output)
 	}

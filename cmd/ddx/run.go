@@ -144,18 +144,12 @@ func parseTarget(o *options, pos []string, defType uint16) (target, error) {
 }
 
 func cmdTrace(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, demo bool) (int, error) {
-	var o options
-	fs := newFlagSet("trace", &o, stderr)
-	pos, err := parse(fs, args)
+	o, pos, err := parseOptions("trace", args, stderr, nil)
 	if err != nil {
 		return 0, err
 	}
-	fs.Visit(func(f *flag.Flag) { o.outputSet = o.outputSet || f.Name == "o" })
 	o.demo = o.demo || demo
-	if err := o.validate(); err != nil {
-		return 0, err
-	}
-	t, err := parseTarget(&o, pos, dns.TypeA)
+	t, err := parseTarget(o, pos, dns.TypeA)
 	if err != nil {
 		return 0, err
 	}
@@ -163,12 +157,12 @@ func cmdTrace(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return 0, err
 	}
-	if interactive(&o, stdin, stdout) {
+	if interactive(o, stdin, stdout) {
 		intro := ""
 		if o.demo {
 			intro = demoIntro()
 		}
-		return explore(ctx, &o, cfg, t, intro, stdin, stdout, stderr)
+		return explore(ctx, o, cfg, t, intro, stdin, stdout, stderr)
 	}
 	rep, err := traceAndDiagnose(ctx, cfg, t)
 	if err != nil {
@@ -228,22 +222,14 @@ func exitCode(rep *diagnose.Report, stderr io.Writer) int {
 }
 
 func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
-	var o options
-	fs := newFlagSet("check", &o, stderr)
-	pos, err := parse(fs, args)
+	o, pos, err := parseOptions("check", args, stderr, nil)
 	if err != nil {
 		return 0, err
-	}
-	if err := o.validate(); err != nil {
-		return 0, err
-	}
-	if _, ok := diagnose.ParseSeverity(o.severity); !ok {
-		return 0, usagef("--severity %q: use info, notice, warning, error or critical", o.severity)
 	}
 	if len(pos) != 1 {
 		return 0, usagef("check takes one zone, e.g. ddx check example.com")
 	}
-	t, err := parseTarget(&o, pos, dns.TypeSOA)
+	t, err := parseTarget(o, pos, dns.TypeSOA)
 	if err != nil {
 		return 0, err
 	}

@@ -44,6 +44,7 @@ func TestExitCodesAndErrors(t *testing.T) {
 		{[]string{"check", "--demo", "nosuch.test"}, exitFindings, "", "not-delegated"},
 		{[]string{"check", "--demo", "healthy.test"}, exitOK, "", "no findings"},
 		{[]string{"check", "--demo", "--severity", "loud", "healthy.test"}, exitUsage, "--severity", ""},
+		{[]string{"trace", "--demo", "--severity", "loud", "www.healthy.test"}, exitUsage, "--severity", ""},
 		{[]string{}, exitUsage, "Usage", ""},
 		{[]string{"help"}, exitOK, "", "Exit codes"},
 	}
