@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	checks = []func(*trace.Trace) []Finding{
+	checks = []check{
 		checkBranches, checkNotDelegated, checkNSCount, checkUpward,
 		checkNSNames, checkGlue, checkNSIsCNAME, checkGlueless, checkSharedAddress,
 		checkReachability, checkSlow, checkTCP, checkEDNS, checkZoneUnreachable,
@@ -23,7 +23,7 @@ func init() {
 
 // checkBranches: parent servers that disagree about a delegation, and
 // servers of one zone that give different answers.
-func checkBranches(t *trace.Trace) []Finding {
+func checkBranches(t *trace.Trace, zs []*zoneView) []Finding {
 	var out []Finding
 	for _, st := range t.Steps {
 		if len(st.Results) < 2 {
@@ -80,7 +80,7 @@ func rdataOnly(recs []string) []string {
 
 // checkNotDelegated: a health check of a zone that no parent server
 // delegates.
-func checkNotDelegated(t *trace.Trace) []Finding {
+func checkNotDelegated(t *trace.Trace, zs []*zoneView) []Finding {
 	if t.Query.Qtype != dns.TypeSOA {
 		return nil
 	}
@@ -112,9 +112,9 @@ func checkNotDelegated(t *trace.Trace) []Finding {
 	return nil
 }
 
-func checkNSCount(t *trace.Trace) []Finding {
+func checkNSCount(t *trace.Trace, zs []*zoneView) []Finding {
 	var out []Finding
-	for _, v := range zones(t) {
+	for _, v := range zs {
 		if v.zone == "." {
 			continue
 		}
@@ -177,9 +177,9 @@ func referralSize(m *dns.Msg) int {
 	return c.Len()
 }
 
-func checkUpward(t *trace.Trace) []Finding {
+func checkUpward(t *trace.Trace, zs []*zoneView) []Finding {
 	var out []Finding
-	for _, v := range zones(t) {
+	for _, v := range zs {
 		for _, s := range v.servers {
 			for _, q := range s.Queries {
 				if q.Class != trace.ClassUpward {
@@ -201,7 +201,7 @@ func checkUpward(t *trace.Trace) []Finding {
 
 // checkNSNames: name servers whose names do not resolve, and names with a
 // missing trailing dot.
-func checkNSNames(t *trace.Trace) []Finding {
+func checkNSNames(t *trace.Trace, zs []*zoneView) []Finding {
 	var out []Finding
 	seen := map[string]bool{}
 	for _, st := range t.Steps {
@@ -237,7 +237,7 @@ func checkNSNames(t *trace.Trace) []Finding {
 			})
 		}
 	}
-	for _, v := range zones(t) {
+	for _, v := range zs {
 		if v.zone == "." {
 			continue
 		}
@@ -275,9 +275,9 @@ func checkNSNames(t *trace.Trace) []Finding {
 
 // checkGlue: missing glue, glue that differs from the zone's own address
 // records, and glue the parent has no business giving.
-func checkGlue(t *trace.Trace) []Finding {
+func checkGlue(t *trace.Trace, zs []*zoneView) []Finding {
 	var out []Finding
-	for _, v := range zones(t) {
+	for _, v := range zs {
 		st := referralStep(v)
 		if st == nil {
 			continue
@@ -399,7 +399,7 @@ func rrAddr(rr dns.RR) string {
 	return ""
 }
 
-func checkNSIsCNAME(t *trace.Trace) []Finding {
+func checkNSIsCNAME(t *trace.Trace, zs []*zoneView) []Finding {
 	var out []Finding
 	seen := map[string]bool{}
 	for _, l := range t.Lookups {
@@ -456,7 +456,7 @@ func cnameTarget(r *trace.Result) string {
 
 // checkGlueless: zones whose servers can only be found through other
 // zones' servers, more than one level deep or in a cycle.
-func checkGlueless(t *trace.Trace) []Finding {
+func checkGlueless(t *trace.Trace, zs []*zoneView) []Finding {
 	var out []Finding
 	seen := map[string]bool{}
 	for _, st := range t.Steps {
@@ -502,9 +502,9 @@ func checkGlueless(t *trace.Trace) []Finding {
 	return out
 }
 
-func checkSharedAddress(t *trace.Trace) []Finding {
+func checkSharedAddress(t *trace.Trace, zs []*zoneView) []Finding {
 	var out []Finding
-	for _, v := range zones(t) {
+	for _, v := range zs {
 		byAddr := map[string][]string{}
 		for _, s := range v.servers {
 			if !containsStr(byAddr[s.Address], s.Name) {
@@ -538,9 +538,9 @@ func containsStr(list []string, s string) bool {
 }
 
 // checkReachability: silent and unreachable server addresses.
-func checkReachability(t *trace.Trace) []Finding {
+func checkReachability(t *trace.Trace, zs []*zoneView) []Finding {
 	var out []Finding
-	for _, v := range zones(t) {
+	for _, v := range zs {
 		for _, s := range v.servers {
 			q := first(s, trace.PurposeResolve)
 			if q == nil || q.OK() {
@@ -576,9 +576,9 @@ func pluralWord(n int, one, many string) string {
 	return many
 }
 
-func checkSlow(t *trace.Trace) []Finding {
+func checkSlow(t *trace.Trace, zs []*zoneView) []Finding {
 	var out []Finding
-	for _, v := range zones(t) {
+	for _, v := range zs {
 		rtts := map[string]float64{}
 		var all []float64
 		for _, s := range v.servers {
@@ -615,9 +615,9 @@ func checkSlow(t *trace.Trace) []Finding {
 	return out
 }
 
-func checkTCP(t *trace.Trace) []Finding {
+func checkTCP(t *trace.Trace, zs []*zoneView) []Finding {
 	var out []Finding
-	for _, v := range zones(t) {
+	for _, v := range zs {
 		for _, s := range v.servers {
 			if q := first(s, trace.PurposeTCP); q != nil && !q.OK() && udpWorks(s) {
 				out = append(out, Finding{
@@ -647,9 +647,9 @@ func checkTCP(t *trace.Trace) []Finding {
 	return out
 }
 
-func checkEDNS(t *trace.Trace) []Finding {
+func checkEDNS(t *trace.Trace, zs []*zoneView) []Finding {
 	var out []Finding
-	for _, v := range zones(t) {
+	for _, v := range zs {
 		for _, s := range v.servers {
 			var why string
 			for _, q := range s.Queries {
@@ -693,7 +693,7 @@ func ednsProblem(q *trace.Query) string {
 	return ""
 }
 
-func checkZoneUnreachable(t *trace.Trace) []Finding {
+func checkZoneUnreachable(t *trace.Trace, zs []*zoneView) []Finding {
 	var out []Finding
 	seen := map[string]bool{}
 	for _, st := range t.Steps {
@@ -722,9 +722,9 @@ func checkZoneUnreachable(t *trace.Trace) []Finding {
 }
 
 // checkLame: servers listed for a zone that are not authoritative for it.
-func checkLame(t *trace.Trace) []Finding {
+func checkLame(t *trace.Trace, zs []*zoneView) []Finding {
 	var out []Finding
-	for _, v := range zones(t) {
+	for _, v := range zs {
 		for _, s := range v.servers {
 			q := first(s, trace.PurposeSOA)
 			if q == nil || !q.OK() {
@@ -754,9 +754,9 @@ func isRecursive(q *trace.Query) bool {
 	return q.OK() && q.Reply.RecursionAvailable && !q.Reply.Authoritative
 }
 
-func checkServFail(t *trace.Trace) []Finding {
+func checkServFail(t *trace.Trace, zs []*zoneView) []Finding {
 	var out []Finding
-	for _, v := range zones(t) {
+	for _, v := range zs {
 		for _, s := range v.servers {
 			for _, q := range s.Queries {
 				if q.Class != trace.ClassServFail || q.Purpose == trace.PurposeRecursion {
@@ -776,9 +776,9 @@ func checkServFail(t *trace.Trace) []Finding {
 	return out
 }
 
-func checkRecursive(t *trace.Trace) []Finding {
+func checkRecursive(t *trace.Trace, zs []*zoneView) []Finding {
 	var out []Finding
-	for _, v := range zones(t) {
+	for _, v := range zs {
 		for _, s := range v.servers {
 			var evidence string
 			for _, q := range s.Queries {
@@ -810,9 +810,9 @@ func checkRecursive(t *trace.Trace) []Finding {
 	return out
 }
 
-func checkParentChild(t *trace.Trace) []Finding {
+func checkParentChild(t *trace.Trace, zs []*zoneView) []Finding {
 	var out []Finding
-	for _, v := range zones(t) {
+	for _, v := range zs {
 		st := referralStep(v)
 		if st == nil {
 			continue
@@ -838,9 +838,9 @@ func checkParentChild(t *trace.Trace) []Finding {
 	return out
 }
 
-func checkNSSetConsistent(t *trace.Trace) []Finding {
+func checkNSSetConsistent(t *trace.Trace, zs []*zoneView) []Finding {
 	var out []Finding
-	for _, v := range zones(t) {
+	for _, v := range zs {
 		sets := childNS(v)
 		groups := map[string][]string{}
 		for who, set := range sets {
@@ -868,9 +868,9 @@ func checkNSSetConsistent(t *trace.Trace) []Finding {
 	return out
 }
 
-func checkSerials(t *trace.Trace) []Finding {
+func checkSerials(t *trace.Trace, zs []*zoneView) []Finding {
 	var out []Finding
-	for _, v := range zones(t) {
+	for _, v := range zs {
 		serials := map[uint32][]string{}
 		for _, s := range v.servers {
 			if soa := apexSOA(s, v.zone); soa != nil {
@@ -926,9 +926,9 @@ func apexSOA(s *trace.Server, zone string) *dns.SOA {
 	return nil
 }
 
-func checkNSTTL(t *trace.Trace) []Finding {
+func checkNSTTL(t *trace.Trace, zs []*zoneView) []Finding {
 	var out []Finding
-	for _, v := range zones(t) {
+	for _, v := range zs {
 		if v.zone == "." {
 			continue
 		}
@@ -959,9 +959,9 @@ func checkNSTTL(t *trace.Trace) []Finding {
 	return out
 }
 
-func checkSOATimers(t *trace.Trace) []Finding {
+func checkSOATimers(t *trace.Trace, zs []*zoneView) []Finding {
 	var out []Finding
-	for _, v := range zones(t) {
+	for _, v := range zs {
 		if v.zone == "." {
 			continue
 		}
@@ -1004,7 +1004,7 @@ func checkSOATimers(t *trace.Trace) []Finding {
 }
 
 // checkCNAMEs: loops and chains.
-func checkCNAMEs(t *trace.Trace) []Finding {
+func checkCNAMEs(t *trace.Trace, zs []*zoneView) []Finding {
 	var out []Finding
 	loops, chains := map[string]bool{}, map[string]bool{}
 	for _, st := range t.Steps {
@@ -1066,9 +1066,9 @@ func zoneOfStep(t *trace.Trace, lookup int) string {
 	return zone
 }
 
-func checkMX(t *trace.Trace) []Finding {
+func checkMX(t *trace.Trace, zs []*zoneView) []Finding {
 	var out []Finding
-	for _, v := range zones(t) {
+	for _, v := range zs {
 		done := map[string]bool{}
 		for _, s := range v.servers {
 			for _, q := range queries(s, trace.PurposeMXTarget) {
@@ -1098,9 +1098,9 @@ func checkMX(t *trace.Trace) []Finding {
 	return out
 }
 
-func checkWildcardMX(t *trace.Trace) []Finding {
+func checkWildcardMX(t *trace.Trace, zs []*zoneView) []Finding {
 	var out []Finding
-	for _, v := range zones(t) {
+	for _, v := range zs {
 		for _, s := range v.servers {
 			q := first(s, trace.PurposeWildcard)
 			if q == nil || q.Class != trace.ClassAnswer {
@@ -1119,7 +1119,7 @@ func checkWildcardMX(t *trace.Trace) []Finding {
 	return out
 }
 
-func checkNameLooksLikeAddress(t *trace.Trace) []Finding {
+func checkNameLooksLikeAddress(t *trace.Trace, zs []*zoneView) []Finding {
 	name := strings.TrimSuffix(t.Query.Name, ".")
 	a, err := netip.ParseAddr(name)
 	if err != nil || !a.Is4() || t.Query.Qtype == dns.TypePTR {

@@ -73,15 +73,20 @@ func New(t *trace.Trace) *Report {
 // Diagnose returns the findings of a trace, most severe first.
 func Diagnose(t *trace.Trace) []Finding {
 	fs := []Finding{}
+	zs := zones(t)
 	for _, check := range checks {
-		fs = append(fs, check(t)...)
+		fs = append(fs, check(t, zs)...)
 	}
 	sortFindings(fs)
 	return fs
 }
 
-// checks are run in order; each reads the trace and returns findings.
-var checks []func(*trace.Trace) []Finding
+// A check reads the trace, and the per-zone view of it that Diagnose builds
+// once, and returns findings. Checks must not modify either.
+type check func(t *trace.Trace, zs []*zoneView) []Finding
+
+// checks are run in order.
+var checks []check
 
 func sortFindings(fs []Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
