@@ -522,8 +522,11 @@ func (r *run) resolveChildOnly(lk *lookupState, st *Step, m *dns.Msg) {
 	}
 	for _, rr := range m.Answer {
 		ns, ok := rr.(*dns.NS)
+		if !ok || !strings.EqualFold(ns.Hdr.Name, st.Zone) {
+			continue
+		}
 		name := strings.ToLower(ns.Ns)
-		if !ok || !strings.EqualFold(ns.Hdr.Name, st.Zone) || known[name] || len(st.ChildOnly) >= r.cfg.Budget.NSPerZone {
+		if known[name] || len(st.ChildOnly) >= r.cfg.Budget.NSPerZone {
 			continue
 		}
 		known[name] = true
