@@ -178,10 +178,37 @@ func (o *options) config() (trace.Config, error) {
 			return cfg, usagef("--root: %v", err)
 		}
 	}
-	if !o.demo && !o.only4 && !o.only6 && !trace.HaveIPv6Route() {
+	v4, v6 := families(cfg.Roots)
+	switch {
+	case o.only4 && !v4:
+		return cfg, usagef("-4, but the root servers given have no IPv4 address; drop -4 or give IPv4 roots")
+	case o.only6 && !v6:
+		return cfg, usagef("-6, but the root servers given have no IPv6 address; drop -6 or give IPv6 roots")
+	}
+	// Without an IPv6 route, IPv6 addresses only add timeouts, unless the
+	// user's own roots are IPv6 only: then let them fail visibly.
+	if !o.demo && !o.only4 && !o.only6 && v4 && !trace.HaveIPv6Route() {
 		cfg.NoIPv6 = true
 	}
 	return cfg, nil
+}
+
+// families reports which address families the root servers have; the
+// built-in hints (no roots given) have both.
+func families(roots []trace.Hint) (v4, v6 bool) {
+	if len(roots) == 0 {
+		return true, true
+	}
+	for _, h := range roots {
+		for _, a := range h.Addrs {
+			if a.Unmap().Is4() {
+				v4 = true
+			} else {
+				v6 = true
+			}
+		}
+	}
+	return v4, v6
 }
 
 func demoUniverse() (*sim.Universe, error) {
