@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/netip"
 	"testing"
 	"time"
@@ -60,7 +61,7 @@ func hostileSeed(t testing.TB, rcode int, aa bool, answer, ns, extra []string) [
 
 // terminalSafe reports the first rune of s that could move the cursor,
 // clear the screen or otherwise act on a terminal: C0 and C1 controls
-// other than newline, DEL, and invalid UTF-8.
+// other than newline and tab, DEL, and invalid UTF-8.
 func terminalSafe(s string) (rune, bool) {
 	for i, r := range s {
 		if r == utf8.RuneError && len(s[i:]) > 0 {
@@ -68,7 +69,7 @@ func terminalSafe(s string) (rune, bool) {
 				return r, false
 			}
 		}
-		if r != '\n' && (unicode.IsControl(r) || r == 0x7f) {
+		if r != '\n' && r != '\t' && (unicode.IsControl(r) || r == 0x7f) {
 			return r, false
 		}
 	}
@@ -145,6 +146,58 @@ func FuzzHostileServers(f *testing.F) {
 			if r, ok := terminalSafe(m.View()); !ok {
 				t.Fatalf("explorer view carries %U:\n%q", r, m.View())
 			}
+		}
+	})
+}
+
+// FuzzHostileResolver is the same for `ddx compare`: a resolver that
+// answers anything (EDE text, NSID, records), beside an honest one, with
+// the reply, the table and the findings rendered.
+func FuzzHostileResolver(f *testing.F) {
+	nasty := hostileSeed(f, dns.RcodeSuccess, false,
+		[]string{`www.example.test. 60 TXT "\027[2Jgone"`, `www.example.test. 4294967295 A 192.0.2.1`}, nil, nil)
+	f.Add(nasty, []byte("\x1b]0;title\x07"), []byte("nsid\x9b"))
+	f.Add(hostileSeed(f, dns.RcodeServerFailure, false, nil, nil, nil), []byte("\xff\xfe"), []byte{})
+	f.Fuzz(func(t *testing.T, raw, edeText, nsid []byte) {
+		m := new(dns.Msg)
+		if m.Unpack(raw) != nil {
+			return
+		}
+		m.RecursionAvailable = true
+		opt := &dns.OPT{Hdr: dns.RR_Header{Name: ".", Rrtype: dns.TypeOPT}}
+		opt.Option = append(opt.Option, &dns.EDNS0_EDE{InfoCode: dns.ExtendedErrorCodeStaleAnswer, ExtraText: string(edeText)},
+			&dns.EDNS0_NSID{Code: dns.EDNS0NSID, Nsid: fmt.Sprintf("%x", nsid)})
+		m.Extra = append(m.Extra, opt)
+		raw, err := m.Pack()
+		if err != nil {
+			return
+		}
+		honest := hostileSeed(t, dns.RcodeSuccess, false, []string{"www.example.test. 300 A 192.0.2.80"}, nil, nil)
+		honest[3] |= 0x80 // RA
+		q := trace.Question{Name: "www.example.test.", Type: "A", Qtype: dns.TypeA}
+		c := &diagnose.Comparison{Query: q}
+		for i, reply := range [][]byte{raw, honest} {
+			ap := netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, byte(i + 1)}), 53)
+			o := trace.ResolverOptions{Exchanger: hostile{other: reply}, NSID: true, Timeout: 20 * time.Millisecond}
+			c.Resolvers = append(c.Resolvers, trace.AskResolver(context.Background(), ap, q.Name, q.Qtype, o))
+		}
+		c.Findings = diagnose.Compare(c)
+
+		var out bytes.Buffer
+		if err := WriteComparison(&out, c, Plain(), 100); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range c.Resolvers {
+			if err := WriteResolverReply(&out, r, Plain()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out.WriteString(CompareTable(c, Plain(), 60))
+		if r, ok := terminalSafe(out.String()); !ok {
+			t.Fatalf("compare output carries %U:\n%q", r, out.String())
+		}
+		if _, err := json.Marshal(c); err != nil {
+			t.Fatalf("JSON: %v", err)
 		}
 	})
 }
