@@ -1,0 +1,158 @@
+package trace
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// Run traces (name, qtype) from the root and returns the complete trace.
+// If events is non-nil, it receives every event as it happens and is
+// closed when Run returns. Cancelling ctx stops the trace early; what was
+// recorded so far is returned.
+func Run(ctx context.Context, cfg Config, name string, qtype uint16, events chan<- Event) (*Trace, error) {
+	if events != nil {
+		defer close(events)
+	}
+	fq, err := CanonicalName(name)
+	if err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	ctx, cancel := context.WithTimeout(ctx, cfg.Budget.Deadline)
+	defer cancel()
+	r := &run{
+		cfg:      cfg,
+		ctx:      ctx,
+		events:   events,
+		start:    cfg.Now(),
+		sem:      make(chan struct{}, cfg.InFlight),
+		cuts:     map[string][]NSHost{},
+		surveyed: map[string]bool{},
+		nsCache:  map[string]*lookupState{},
+		limits:   map[string]bool{},
+		tr: &Trace{
+			Query:   Question{Name: fq, Type: typeString(qtype), Qtype: qtype},
+			Lookups: []*Lookup{},
+			Steps:   []*Step{},
+			Limits:  []Limit{},
+		},
+	}
+	r.tr.Config = r.summary()
+	var roots []NSHost
+	for _, h := range cfg.Roots {
+		host := NSHost{Name: strings.ToLower(dns.Fqdn(h.Name))}
+		for _, a := range h.Addrs {
+			host.Addrs = append(host.Addrs, a.String())
+		}
+		roots = append(roots, host)
+	}
+	r.cuts["."] = roots
+	r.startLookup(fq, qtype, ReasonQuery, nil, -1, nil)
+	r.wg.Wait()
+	if ctx.Err() == context.DeadlineExceeded {
+		r.limit("deadline", fmt.Sprintf("the run's deadline of %s passed", cfg.Budget.Deadline), -1)
+	}
+	r.finish()
+	return r.tr, nil
+}
+
+type run struct {
+	cfg    Config
+	ctx    context.Context
+	events chan<- Event
+	start  time.Time
+	sem    chan struct{}
+	wg     sync.WaitGroup
+
+	mu          sync.Mutex
+	tr          *Trace
+	cuts        map[string][]NSHost     // zone → servers learned in this run
+	surveyed    map[string]bool         // zone|address already surveyed
+	nsCache     map[string]*lookupState // name|type → lookup of a name server's address
+	limits      map[string]bool
+	queries     int
+	inflight    int
+	maxInflight int
+	attempts    int
+	timeouts    int
+	qid         int
+}
+
+func (r *run) summary() Summary {
+	s := Summary{Port: int(r.cfg.port()), TimeoutMs: ms(r.cfg.Timeout), Tries: r.cfg.Tries,
+		IPv4: !r.cfg.NoIPv4, IPv6: !r.cfg.NoIPv6, Probes: r.cfg.Probes, Roots: []string{}}
+	for _, h := range r.cfg.Roots {
+		for _, a := range h.Addrs {
+			s.Roots = append(s.Roots, a.String())
+		}
+	}
+	return s
+}
+
+func (r *run) takeQuery() bool {
+	r.mu.Lock()
+	ok := r.queries < r.cfg.Budget.Queries
+	if ok {
+		r.queries++
+	}
+	r.mu.Unlock()
+	if !ok {
+		r.limit("queries", fmt.Sprintf("no more than %d queries per run", r.cfg.Budget.Queries), -1)
+	}
+	return ok
+}
+
+func (r *run) inFlight(d int) {
+	r.mu.Lock()
+	r.inflight += d
+	if r.inflight > r.maxInflight {
+		r.maxInflight = r.inflight
+	}
+	r.mu.Unlock()
+}
+
+func (r *run) countAttempt() {
+	r.mu.Lock()
+	r.attempts++
+	r.mu.Unlock()
+}
+
+func (r *run) countTimeout() {
+	r.mu.Lock()
+	r.timeouts++
+	r.mu.Unlock()
+}
+
+// limit records a budget that was hit, once per budget.
+func (r *run) limit(budget, detail string, step int) {
+	r.mu.Lock()
+	if r.limits[budget] {
+		r.mu.Unlock()
+		return
+	}
+	r.limits[budget] = true
+	l := Limit{Budget: budget, Detail: detail, Step: step}
+	r.tr.Limits = append(r.tr.Limits, l)
+	r.mu.Unlock()
+	r.emit(Event{Kind: EvLimit, Limit: &l})
+}
+
+// emit sends an event unless the run was cancelled. It must be called
+// without r.mu held.
+func (r *run) emit(ev Event) {
+	if r.events == nil {
+		return
+	}
+	r.mu.Lock()
+	ev.Queries, ev.InFlight = r.queries, r.inflight
+	r.mu.Unlock()
+	select {
+	case r.events <- ev:
+	case <-r.ctx.Done():
+	}
+}

@@ -1,0 +1,93 @@
+package trace_test
+
+import (
+	"context"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/ddxdns/ddx/trace"
+	"github.com/miekg/dns"
+)
+
+func TestBudgets(t *testing.T) {
+	t.Parallel()
+	u := demo(t)
+	cases := []struct {
+		name   string
+		qname  string
+		budget trace.Budget
+		want   string
+	}{
+		{"queries", "www.healthy.test", trace.Budget{Queries: 10}, "queries"},
+		{"cname hops", "www.chain.test", trace.Budget{CNAMEHops: 1}, "cname-hops"},
+		{"glueless depth", "www.deep.test", trace.Budget{GluelessDepth: 1}, "glueless-depth"},
+		{"ns per zone", "www.many.test", trace.Budget{NSPerZone: 3}, "ns-per-zone"},
+		{"steps", "www.healthy.test", trace.Budget{Steps: 2}, "steps"},
+		{"deadline", "www.dead.test", trace.Budget{Deadline: 30 * time.Millisecond}, "deadline"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := cfgFor(u)
+			cfg.Budget = c.budget
+			tr := runTrace(t, cfg, c.qname, dns.TypeA)
+			found := false
+			for _, l := range tr.Limits {
+				found = found || l.Budget == c.want
+			}
+			if !found {
+				t.Errorf("limits %+v, want %s", tr.Limits, c.want)
+			}
+			if c.budget.Queries > 0 && tr.Stats.Queries > c.budget.Queries {
+				t.Errorf("%d queries sent, budget %d", tr.Stats.Queries, c.budget.Queries)
+			}
+		})
+	}
+}
+
+func TestEventsDescribeTheRun(t *testing.T) {
+	t.Parallel()
+	events := make(chan trace.Event, 16)
+	done := make(chan *trace.Trace)
+	go func() {
+		tr, _ := trace.Run(context.Background(), cfgFor(demo(t)), "www.healthy.test", dns.TypeA, events)
+		done <- tr
+	}()
+	steps, queries, results := 0, 0, 0
+	for ev := range events {
+		switch ev.Kind {
+		case trace.EvStepStarted:
+			steps++
+		case trace.EvQueryDone:
+			queries++
+		case trace.EvResult:
+			results++
+		}
+	}
+	tr := <-done
+	if steps != len(tr.Steps) || queries != tr.Stats.Queries || results == 0 {
+		t.Errorf("events: %d steps, %d queries, %d results; trace has %d steps, %d queries", steps, queries, results, len(tr.Steps), tr.Stats.Queries)
+	}
+}
+
+func TestCancelStopsPromptlyWithoutLeaks(t *testing.T) {
+	before := runtime.NumGoroutine()
+	cfg := cfgFor(demo(t))
+	cfg.Timeout = 10 * time.Second
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	if _, err := trace.Run(ctx, cfg, "www.dead.test", dns.TypeA, nil); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("cancelled run took %s", d)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines left after cancel, %d before", n, before)
+	}
+}
