@@ -20,6 +20,34 @@ type Comparison struct {
 	Findings  []Finding                `json:"findings"`
 }
 
+var ruleResolverOutcomeSplit = &Rule{
+	ID: "resolver-outcome-split", Severity: Error,
+	Title: "the resolvers disagree",
+	Doc: "Resolvers asked the same question give different rcodes or answers. ddx traces the name from the root and " +
+		"matches the divergence to its cause: parent servers that disagree, a zone unreachable from one path, a child " +
+		"NS set that overrides the parent's, a cached or stale answer, a resolver that filters.",
+	Fix:  "Fix the zone problem the trace shows; flush the disagreeing resolver's cache for the name if it holds old data.",
+	Refs: []string{"RFC 2308 §7", "RFC 2181 §5.4.1", "RFC 8767"},
+}
+
+var ruleTTLNotHonoured = &Rule{
+	ID: "ttl-not-honoured", Severity: Warning,
+	Title: "a resolver stretches TTLs",
+	Doc: "A resolver returns a TTL larger than the authoritative one, or a TTL that does not count down between " +
+		"repeated queries. It keeps old data after the zone changes, so a renumbering or a failover reaches its users late.",
+	Fix:  "Remove TTL floors (cache-min-ttl / min-cache-ttl) on the resolver, or accept that changes reach its users only after that time.",
+	Refs: []string{"RFC 1035 §3.2.1", "RFC 2181 §8", "RFC 8767"},
+}
+
+var ruleResolverNoRecursion = &Rule{
+	ID: "resolver-no-recursion", Severity: Error,
+	Title: "a server given as a resolver does not recurse",
+	Doc: "The server given as a resolver answers a recursive query (RD=1) with RA=0: it is an authoritative-only " +
+		"server. A stub resolver pointed at it gets answers only for the zones it serves.",
+	Fix:  "Point clients at a recursive resolver, or enable recursion (for your own clients only) on the server.",
+	Refs: []string{"RFC 4697 §2.10", "RFC 1035 §4.1.1"},
+}
+
 // Outcome is a resolver's answer reduced for comparison: the rcode
 // (NODATA apart from NOERROR) and the answer records without TTLs.
 func Outcome(r *trace.ResolverReply, qtype uint16) string {
@@ -47,13 +75,12 @@ func Compare(c *Comparison) []Finding {
 	qtype := c.Query.Qtype
 	for _, r := range c.Resolvers {
 		if r.Error == "" && !r.RA {
-			out = append(out, Finding{
-				ID: "resolver-no-recursion", Severity: Error, Zone: c.Query.Name, Servers: []string{r.Address},
+			out = append(out, ruleResolverNoRecursion.stamp(Error, Finding{
+				Zone: c.Query.Name, Servers: []string{r.Address},
 				Summary:     r.Address + " does not offer recursion",
 				Explanation: fmt.Sprintf("%s answered %s to a recursive query (RD=1) with RA=0: it is an authoritative-only server, not a resolver. A stub resolver (or /etc/resolv.conf) pointed at it gets answers only for the zones it serves and REFUSED or referrals for everything else.", r.Address, r.Rcode),
 				Fix:         "Point clients at a recursive resolver, or enable recursion (for your own clients only) on " + r.Address + ".",
-				Refs:        []string{"RFC 4697 §2.10", "RFC 1035 §4.1.1"},
-			})
+			}))
 		}
 	}
 	out = append(out, outcomeSplit(c, qtype)...)
@@ -85,13 +112,12 @@ func outcomeSplit(c *Comparison, qtype uint16) []Finding {
 		parts = append(parts, fmt.Sprintf("%s said %s", list(who), k))
 	}
 	why := splitCause(c, groups, order)
-	return []Finding{{
-		ID: "resolver-outcome-split", Severity: Error, Zone: c.Query.Name, Servers: addrs,
+	return []Finding{ruleResolverOutcomeSplit.stamp(Error, Finding{
+		Zone: c.Query.Name, Servers: addrs,
 		Summary:     fmt.Sprintf("the resolvers disagree about %s %s", c.Query.Name, c.Query.Type),
 		Explanation: strings.Join(parts, "; ") + ". " + why,
 		Fix:         splitFix(c),
-		Refs:        []string{"RFC 2308 §7", "RFC 2181 §5.4.1", "RFC 8767"},
-	}}
+	})}
 }
 
 // splitCause matches the resolvers' disagreement to what the trace saw.
@@ -231,13 +257,11 @@ func ttlStretch(c *Comparison) []Finding {
 		if len(bad) == 0 {
 			continue
 		}
-		out = append(out, Finding{
-			ID: "ttl-not-honoured", Severity: Warning, Zone: c.Query.Name, Servers: []string{r.Address},
+		out = append(out, ruleTTLNotHonoured.stamp(Warning, Finding{
+			Zone: c.Query.Name, Servers: []string{r.Address},
 			Summary:     r.Address + " does not honour the records' TTL",
 			Explanation: fmt.Sprintf("%s returned %s. A resolver that stretches TTLs (cache-min-ttl, serve-stale) keeps old data after the zone changes, so a renumbering or a failover reaches its users late; software that ignores TTLs entirely keeps old addresses until restarted.", r.Address, strings.Join(bad, "; ")),
-			Fix:         "Remove TTL floors (cache-min-ttl / min-cache-ttl) on the resolver, or accept that changes reach its users only after that time.",
-			Refs:        []string{"RFC 1035 §3.2.1", "RFC 2181 §8", "RFC 8767"},
-		})
+		}))
 	}
 	return out
 }

@@ -53,8 +53,10 @@ type Finding struct {
 	Explanation string   `json:"explanation"`
 	Fix         string   `json:"fix"`
 	Refs        []string `json:"refs"`
-	// Steps and Queries point at the evidence in the trace.
-	Steps []int `json:"steps,omitempty"`
+	// Steps and Queries point at the evidence in the trace: step IDs and
+	// query IDs.
+	Steps   []int `json:"steps,omitempty"`
+	Queries []int `json:"queries,omitempty"`
 }
 
 // Report is a trace with its findings: the one result model that text,
@@ -69,24 +71,6 @@ func New(t *trace.Trace) *Report {
 	r := &Report{Trace: t, Findings: Diagnose(t)}
 	return r
 }
-
-// Diagnose returns the findings of a trace, most severe first.
-func Diagnose(t *trace.Trace) []Finding {
-	fs := []Finding{}
-	zs := zones(t)
-	for _, check := range checks {
-		fs = append(fs, check(t, zs)...)
-	}
-	sortFindings(fs)
-	return fs
-}
-
-// A check reads the trace, and the per-zone view of it that Diagnose builds
-// once, and returns findings. Checks must not modify either.
-type check func(t *trace.Trace, zs []*zoneView) []Finding
-
-// checks are run in order.
-var checks []check
 
 func sortFindings(fs []Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {

@@ -57,7 +57,7 @@ func containsStep(list []*trace.Step, s *trace.Step) bool {
 }
 
 // queries returns a server's queries of one purpose.
-func queries(s *trace.Server, purpose string) []*trace.Query {
+func queries(s *trace.Server, purpose trace.Purpose) []*trace.Query {
 	var out []*trace.Query
 	for _, q := range s.Queries {
 		if q.Purpose == purpose {
@@ -67,7 +67,7 @@ func queries(s *trace.Server, purpose string) []*trace.Query {
 	return out
 }
 
-func first(s *trace.Server, purpose string) *trace.Query {
+func first(s *trace.Server, purpose trace.Purpose) *trace.Query {
 	if qs := queries(s, purpose); len(qs) > 0 {
 		return qs[0]
 	}
@@ -189,3 +189,7 @@ func said(s *trace.Server, q *trace.Query) string {
 	}
 	return s.Label() + " answered " + what + " to " + q.Type + " " + q.Name
 }
+
+// hostErrorIs reports whether resolving a name server's address failed for
+// the given reason.
+func hostErrorIs(h trace.NSHost, why string) bool { return strings.Contains(h.Error, why) }

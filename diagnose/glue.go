@@ -1,0 +1,172 @@
+package diagnose
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+
+	"github.com/ddxdns/ddx/trace"
+	"github.com/miekg/dns"
+)
+
+var ruleMissingGlue = &Rule{
+	ID: "missing-glue", Severity: Error,
+	Title: "in-zone name servers without glue",
+	Doc: "The parent delegated the zone to name servers whose names are inside the zone, without their addresses " +
+		"(glue). To find such a server a resolver must first ask the zone's own servers: when every name server is " +
+		"like this the zone does not resolve (error); otherwise each such name costs a circular lookup (warning).",
+	Fix:  "Register the name servers' addresses (glue, or host objects) with the registrar of the zone.",
+	Refs: []string{"RFC 1034 §4.2.1", "RFC 9471"},
+	Run: func(p *Pass) {
+		for _, v := range p.zones {
+			st := referralStep(v)
+			if st == nil {
+				continue
+			}
+			var missing []string
+			for _, h := range st.Delegation.NS {
+				if trace.IsSubdomain(v.zone, h.Name) && len(h.Glue) == 0 {
+					missing = append(missing, h.Name)
+				}
+			}
+			if len(missing) == 0 {
+				continue
+			}
+			sev := Warning
+			why := "Resolvers can still reach the zone through its other servers, but those names cost a circular lookup each."
+			if len(v.servers) == 0 || len(missing) == len(st.Delegation.NS) {
+				sev = Error
+				why = "No server of the zone can be reached without it: to find the address of a server inside the zone, a resolver must first ask that zone's servers. The zone does not resolve."
+			}
+			p.ReportAt(sev, Finding{
+				Zone: v.zone, Servers: missing, Steps: []int{st.ID},
+				Summary:     fmt.Sprintf("the delegation of %s has no glue for %s", v.zone, list(missing)),
+				Explanation: fmt.Sprintf("%s delegated %s to %s, which are inside the zone, without their addresses (glue). %s", list(st.Delegation.From), v.zone, list(missing), why),
+				Fix:         "Register the name servers' addresses (glue / host objects) with the registrar of " + v.zone + ".",
+			})
+		}
+	},
+}
+
+var ruleGlueMismatch = &Rule{
+	ID: "glue-mismatch", Severity: Error,
+	Title: "glue differs from the zone's own address records",
+	Doc: "The parent's glue for a name server differs from the A/AAAA records the zone's own servers give for it. " +
+		"Resolvers use the glue first, so they send queries to the old address: the usual trace of a renumbered " +
+		"server whose glue was never updated at the registry.",
+	Fix:  "Update the glue (host object) for the name server at the registrar.",
+	Refs: []string{"RFC 1912 §2.3", "RFC 2181 §5.4.1"},
+	Run: func(p *Pass) {
+		for _, v := range p.zones {
+			if st := referralStep(v); st != nil {
+				glueMismatch(p, v, st)
+			}
+		}
+	},
+}
+
+func glueMismatch(p *Pass, v *zoneView, st *trace.Step) {
+	for _, h := range st.Delegation.NS {
+		if len(h.Glue) == 0 {
+			continue
+		}
+		for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
+			glue := familyAddrs(h.Glue, qt)
+			if len(glue) == 0 {
+				continue // glue of the other family only: not a mismatch
+			}
+			auth := map[string]bool{}
+			var who []string
+			var evidence []int
+			for _, s := range v.servers {
+				for _, q := range queries(s, trace.PurposeAddress) {
+					if q.Name != h.Name || q.Type != dns.TypeToString[qt] || q.Class != trace.ClassAnswer && q.Class != trace.ClassNoData {
+						continue
+					}
+					who = append(who, s.Label())
+					evidence = append(evidence, q.ID)
+					for _, rr := range q.Reply.Answer {
+						if a := rrAddr(rr); a != "" {
+							auth[a] = true
+						}
+					}
+				}
+			}
+			if len(who) == 0 {
+				continue
+			}
+			var authList []string
+			for a := range auth {
+				authList = append(authList, a)
+			}
+			sort.Strings(authList)
+			if strings.Join(glue, ",") == strings.Join(authList, ",") {
+				continue
+			}
+			p.Report(Finding{
+				Zone: v.zone, Servers: append([]string{h.Name}, who...), Steps: []int{st.ID}, Queries: evidence,
+				Summary:     fmt.Sprintf("the parent's glue for %s (%s) differs from the zone's %s records (%s)", h.Name, list(glue), dns.TypeToString[qt], list(authList)),
+				Explanation: fmt.Sprintf("%s delegated %s with glue %s %s, but the zone's own servers (%s) say %s. Resolvers use the glue first, so they send queries to the old address; this is the usual trace of a renumbered server whose glue was never updated at the registry.", list(st.Delegation.From), v.zone, h.Name, list(glue), list(who), list(authList)),
+				Fix:         "Update the glue (host object) for " + h.Name + " at the registrar to " + list(authList) + ".",
+			})
+		}
+	}
+}
+
+var ruleUnnecessaryGlue = &Rule{
+	ID: "unnecessary-glue", Severity: Notice,
+	Title: "a referral carries addresses from outside the parent zone",
+	Doc: "The parent's referral includes address records for names outside the parent zone. Its servers have no " +
+		"authority over those names: careful resolvers ignore them, careless ones may cache them, which is how cache " +
+		"poisoning works.",
+	Fix:  "Remove out-of-zone address records from the parent zone (or stop the server from adding additional data from other zones).",
+	Refs: []string{"RFC 2181 §5.4.1", "RFC 1034 §4.2.1"},
+	Run: func(p *Pass) {
+		for _, v := range p.zones {
+			st := referralStep(v)
+			if st == nil || st.Delegation.Raw == nil {
+				continue
+			}
+			parent := p.Trace.StepByID(st.Parent)
+			if parent == nil {
+				continue
+			}
+			c := trace.Classify(st.Name, st.Qtype, parent.Zone, st.Delegation.Raw)
+			if len(c.OutGlue) == 0 {
+				continue
+			}
+			p.Report(Finding{
+				Zone: v.zone, Servers: st.Delegation.From, Steps: []int{parent.ID},
+				Summary:     fmt.Sprintf("the referral to %s carries addresses from outside %s", v.zone, parent.Zone),
+				Explanation: fmt.Sprintf("%s added %s to its referral. The servers of %s have no authority over those names: careful resolvers ignore them, careless ones may cache them, which is how cache poisoning works.", list(st.Delegation.From), list(c.OutGlue), parent.Zone),
+				Fix:         "Remove out-of-zone address records from " + parent.Zone + " (or stop the server from adding additional data from other zones).",
+			})
+		}
+	},
+}
+
+func familyAddrs(addrs []string, qt uint16) []string {
+	var out []string
+	for _, s := range addrs {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			continue
+		}
+		if a.Is4() == (qt == dns.TypeA) {
+			out = append(out, a.String())
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func rrAddr(rr dns.RR) string {
+	switch v := rr.(type) {
+	case *dns.A:
+		return v.A.String()
+	case *dns.AAAA:
+		return v.AAAA.String()
+	}
+	return ""
+}

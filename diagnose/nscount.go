@@ -1,0 +1,69 @@
+package diagnose
+
+import "fmt"
+
+var ruleTooFewNS = &Rule{
+	ID: "too-few-ns", Severity: Warning,
+	Title: "fewer than two name servers",
+	Doc: "The parent or the zone lists fewer than two name servers, or the servers share one address. With a single " +
+		"server, one outage or one network problem makes the whole zone unresolvable.",
+	Fix:  "Add at least one more name server, on a different network, to the zone and to the delegation.",
+	Refs: []string{"RFC 1034 §4.1", "RFC 2182 §5"},
+	Run: func(p *Pass) {
+		for _, v := range p.zones {
+			st := referralStep(v)
+			if v.zone == "." || st == nil {
+				continue
+			}
+			parent := hostNames(st.Delegation.NS)
+			child := union(childNS(v))
+			addrs := map[string]bool{}
+			for _, s := range v.servers {
+				addrs[s.Address] = true
+			}
+			switch {
+			case len(parent) < 2 || (len(child) > 0 && len(child) < 2):
+				p.Report(Finding{
+					Zone: v.zone, Steps: []int{st.ID},
+					Summary:     fmt.Sprintf("%s has fewer than two name servers", v.zone),
+					Explanation: fmt.Sprintf("The parent lists %s and the zone lists %s. With a single server, one outage or one network problem makes the whole zone unresolvable.", list(parent), list(child)),
+				})
+			case len(addrs) < 2 && len(v.servers) > 0:
+				p.Report(Finding{
+					Zone: v.zone, Servers: labels(v.servers), Steps: []int{st.ID},
+					Summary:     fmt.Sprintf("%s's name servers have only one address between them", v.zone),
+					Explanation: fmt.Sprintf("The name servers %s all resolve to %s: one machine, so no redundancy.", list(parent), v.servers[0].Address),
+					Fix:         "Run the name servers on separate machines with separate addresses.",
+					Refs:        []string{"RFC 2182 §5"},
+				})
+			}
+		}
+	},
+}
+
+var ruleTooManyNS = &Rule{
+	ID: "too-many-ns", Severity: Notice,
+	Title: "more than seven name servers",
+	Doc: "The parent or the zone lists more than seven name server names. More servers rarely add resilience once " +
+		"they share networks or operators, and every one of them must be kept in sync.",
+	Fix:  "Keep the NS set to the servers that add real diversity (networks, operators); two to seven is usual.",
+	Refs: []string{"RFC 2182 §5"},
+	Run: func(p *Pass) {
+		for _, v := range p.zones {
+			st := referralStep(v)
+			if v.zone == "." || st == nil {
+				continue
+			}
+			parent, child := hostNames(st.Delegation.NS), union(childNS(v))
+			n := max(len(parent), len(child))
+			if n <= 7 {
+				continue
+			}
+			p.Report(Finding{
+				Zone: v.zone, Steps: []int{st.ID},
+				Summary:     fmt.Sprintf("%s has %d name servers", v.zone, n),
+				Explanation: fmt.Sprintf("The parent lists %d name servers and the zone %d (%s). More than seven rarely add resilience, and every one must be kept serving the same data.", len(parent), len(child), list(union(map[string][]string{"p": parent, "c": child}))),
+			})
+		}
+	},
+}

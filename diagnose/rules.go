@@ -1,0 +1,20 @@
+package diagnose
+
+// rules is the catalogue this build implements, in the order rules run.
+// Adding a finding means adding its rule file, its fixtures under
+// testdata/ID/ and its entry here and in docs/findings.md (generated:
+// go test ./diagnose -run TestDocs -update).
+var rules = []*Rule{
+	ruleParentServersDisagree, ruleAnswerInconsistent,
+	ruleNotDelegated, ruleTooFewNS, ruleTooManyNS, ruleUpwardReferral,
+	ruleNSNameUnresolvable, ruleNSMissingTrailingDot,
+	ruleMissingGlue, ruleGlueMismatch, ruleUnnecessaryGlue,
+	ruleNSIsCNAME, ruleGluelessIndirection, ruleNSSharedAddress,
+	ruleServerTimeout, ruleServerUnreachable, ruleSlowServer, ruleTCPFailure,
+	ruleEDNSNoncompliance, ruleZoneUnreachable,
+	ruleLameDelegation, ruleServerFailure, ruleRecursiveNameserver,
+	ruleNSParentChildMismatch, ruleNSSetInconsistent, ruleSOASerialMismatch,
+	ruleNSTTLZero, ruleSOATimers, ruleCNAMELoop, ruleCNAMEChain,
+	ruleMXToCNAME, ruleWildcardMX, ruleNameLooksLikeAddress,
+	ruleResolverOutcomeSplit, ruleTTLNotHonoured, ruleResolverNoRecursion,
+}
