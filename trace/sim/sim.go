@@ -7,7 +7,9 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
+	"math/rand/v2"
 	"net/netip"
 	"path"
 	"sort"
@@ -47,19 +49,44 @@ type Server struct {
 }
 
 // Universe is a set of servers reachable by address.
+//
+// The zero conditions are ideal: every packet arrives and every server
+// answers in exactly its latency. Loss, Jitter and Deadlines make it behave
+// like a real network; what happens to each packet is decided by Seed and
+// the packet's place in the sequence of packets with the same server,
+// question and transport, so a run is reproducible although the engine
+// sends its queries concurrently.
 type Universe struct {
 	// Scale multiplies the latency actually slept (1 for the demo, 0 for
-	// tests). The reported RTT is always the configured latency, so traces
-	// are deterministic.
+	// tests). The reported RTT is always the simulated one (the configured
+	// latency, with jitter), so traces are deterministic.
 	Scale float64
 
-	servers map[netip.Addr]*Server
-	roots   []trace.Hint
+	// Loss is the probability that a UDP query or its reply is lost: the
+	// exchange then waits for its context like a socket that hears
+	// nothing. TCP is not lost (the kernel retransmits).
+	Loss float64
+	// Jitter spreads each RTT uniformly over latency × [1-Jitter, 1+Jitter].
+	Jitter float64
+	// Seed chooses which packets are lost and each packet's jitter.
+	Seed uint64
+	// Deadlines compares the simulated RTT with the context's deadline
+	// even when Scale makes the wait shorter: a reply slower than the
+	// time left arrives too late, and the exchange times out at the
+	// deadline, as it would on a socket. (With Scale 1 this is what
+	// happens anyway.)
+	Deadlines bool
+
+	servers   map[netip.Addr]*Server
+	resolvers map[netip.Addr]*Resolver
+	roots     []trace.Hint
 
 	mu          sync.Mutex
 	inflight    int
 	maxInflight int
 	count       int
+	lost        int
+	sequence    map[string]uint64 // packets sent so far per server, question and transport
 }
 
 // Load reads a universe from dir in fsys: dir/servers.conf and the zone
@@ -71,13 +98,17 @@ type Universe struct {
 //
 // FILE defaults to the zone name without its trailing dot ("root" for the
 // root); with several files, RRsets of later files replace earlier ones.
+//
+// A recursive resolver (see Resolver) is one line:
+//
+//	resolver ADDR NAME [latency=5ms] [ask-only=ADDR,...] [min-ttl=SECONDS] [recursion=no]
 func Load(fsys fs.FS, dir string) (*Universe, error) {
 	f, err := fsys.Open(path.Join(dir, "servers.conf"))
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	u := &Universe{servers: map[netip.Addr]*Server{}}
+	u := &Universe{servers: map[netip.Addr]*Server{}, resolvers: map[netip.Addr]*Resolver{}}
 	cache := map[string]*Zone{}
 	sc := bufio.NewScanner(f)
 	line := 0
@@ -87,12 +118,23 @@ func Load(fsys fs.FS, dir string) (*Universe, error) {
 		if len(fields) == 0 || strings.HasPrefix(fields[0], "#") {
 			continue
 		}
-		if fields[0] != "server" || len(fields) < 3 {
-			return nil, fmt.Errorf("servers.conf:%d: want: server ADDR NAME key=value...", line)
+		if (fields[0] != "server" && fields[0] != "resolver") || len(fields) < 3 {
+			return nil, fmt.Errorf("servers.conf:%d: want: server ADDR NAME key=value... or resolver ADDR NAME key=value...", line)
 		}
 		a, err := netip.ParseAddr(fields[1])
 		if err != nil {
 			return nil, fmt.Errorf("servers.conf:%d: %w", line, err)
+		}
+		if u.servers[a] != nil || u.resolvers[a] != nil {
+			return nil, fmt.Errorf("servers.conf:%d: address %s used twice", line, a)
+		}
+		if fields[0] == "resolver" {
+			r, err := parseResolver(a, fields[2], fields[3:])
+			if err != nil {
+				return nil, fmt.Errorf("servers.conf:%d: %w", line, err)
+			}
+			u.resolvers[a] = r
+			continue
 		}
 		s := &Server{Name: dns.Fqdn(fields[2]), Addr: a, Faults: map[string]bool{}, Zones: map[string]*Zone{}}
 		for _, kv := range fields[3:] {
@@ -132,9 +174,6 @@ func Load(fsys fs.FS, dir string) (*Universe, error) {
 			default:
 				return nil, fmt.Errorf("servers.conf:%d: unknown key %q", line, k)
 			}
-		}
-		if _, dup := u.servers[a]; dup {
-			return nil, fmt.Errorf("servers.conf:%d: address %s used twice", line, a)
 		}
 		u.servers[a] = s
 	}
@@ -197,6 +236,13 @@ func (u *Universe) Count() int {
 	return u.count
 }
 
+// Lost is the number of packets the universe lost on purpose (see Loss).
+func (u *Universe) Lost() int {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.lost
+}
+
 // Exchange implements trace.Exchanger.
 func (u *Universe) Exchange(ctx context.Context, m *dns.Msg, ap netip.AddrPort, transport string) (*dns.Msg, time.Duration, error) {
 	u.mu.Lock()
@@ -212,7 +258,11 @@ func (u *Universe) Exchange(ctx context.Context, m *dns.Msg, ap netip.AddrPort, 
 		u.mu.Unlock()
 	}()
 
-	s := u.servers[ap.Addr().Unmap()]
+	addr := ap.Addr().Unmap()
+	if res := u.resolvers[addr]; res != nil {
+		return u.exchangeResolver(ctx, res, m, addr, transport)
+	}
+	s := u.servers[addr]
 	if s == nil {
 		return nil, 0, fmt.Errorf("%w: no route to host %s", trace.ErrUnreachable, ap.Addr())
 	}
@@ -228,11 +278,64 @@ func (u *Universe) Exchange(ctx context.Context, m *dns.Msg, ap netip.AddrPort, 
 		<-ctx.Done()
 		return nil, 0, fmt.Errorf("%w", trace.ErrTimeout)
 	}
-	if err := u.sleep(ctx, rtt); err != nil {
+	rtt, err := u.deliver(ctx, addr, m, transport, rtt)
+	if err != nil {
 		return nil, 0, err
 	}
 	r := u.answer(s, m, transport, edns)
 	return r, rtt, nil
+}
+
+// deliver decides the fate of one exchange (lost, or answered after rtt
+// with jitter), waits as long as it takes, and returns the RTT to report.
+func (u *Universe) deliver(ctx context.Context, addr netip.Addr, m *dns.Msg, transport string, rtt time.Duration) (time.Duration, error) {
+	lost, jitter := u.fate(addr, m, transport)
+	if lost {
+		<-ctx.Done()
+		return 0, fmt.Errorf("%w", trace.ErrTimeout)
+	}
+	rtt = time.Duration(float64(rtt) * jitter)
+	if d, ok := ctx.Deadline(); ok && u.Deadlines && rtt > time.Until(d) {
+		<-ctx.Done() // the reply would come after the socket gave up
+		return 0, fmt.Errorf("%w", trace.ErrTimeout)
+	}
+	if err := u.sleep(ctx, rtt); err != nil {
+		return 0, err
+	}
+	return rtt, nil
+}
+
+// fate says whether a packet is lost and by what factor its RTT is
+// stretched. It depends only on the seed and on how many packets with the
+// same server, question and transport came before, never on timing.
+func (u *Universe) fate(addr netip.Addr, m *dns.Msg, transport string) (lost bool, jitter float64) {
+	if u.Loss <= 0 && u.Jitter <= 0 {
+		return false, 1
+	}
+	key := addr.String() + " " + transport
+	if len(m.Question) > 0 {
+		q := m.Question[0]
+		key += " " + strings.ToLower(q.Name) + " " + strconv.Itoa(int(q.Qtype))
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.sequence == nil {
+		u.sequence = map[string]uint64{}
+	}
+	n := u.sequence[key]
+	u.sequence[key] = n + 1
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	rng := rand.New(rand.NewPCG(u.Seed, h.Sum64()^n*0x9e3779b97f4a7c15))
+	lost = transport == "udp" && rng.Float64() < u.Loss
+	jitter = 1 + u.Jitter*(2*rng.Float64()-1)
+	if jitter < 0 {
+		jitter = 0
+	}
+	if lost {
+		u.lost++
+	}
+	return lost, jitter
 }
 
 func (u *Universe) sleep(ctx context.Context, d time.Duration) error {
@@ -298,6 +401,13 @@ func (u *Universe) answer(s *Server, m *dns.Msg, transport string, edns bool) *d
 	if s.Faults[FaultWrongQ] {
 		r.Question[0].Name = "wrong." + q.Name
 	}
+	fit(m, r, transport, s.Faults[FaultTruncate])
+	return r
+}
+
+// fit adds an OPT record when the query had one, and truncates a UDP
+// reply that is too large for the query's buffer (or always, with tc).
+func fit(m, r *dns.Msg, transport string, tc bool) {
 	limit := 512
 	if opt := m.IsEdns0(); opt != nil {
 		if size := int(opt.UDPSize()); size > limit {
@@ -305,12 +415,11 @@ func (u *Universe) answer(s *Server, m *dns.Msg, transport string, edns bool) *d
 		}
 		r.SetEdns0(1232, false)
 	}
-	if transport == "udp" && (s.Faults[FaultTruncate] || r.Len() > limit) {
+	if transport == "udp" && (tc || r.Len() > limit) {
 		r.Truncated = true
 		r.Answer, r.Ns = nil, nil
 		r.Extra = filterOPT(r.Extra)
 	}
-	return r
 }
 
 func filterOPT(rrs []dns.RR) []dns.RR {
