@@ -1,0 +1,5 @@
+package diagnose_test
+
+import "testing"
+
+func TestLameDelegation(t *testing.T) { runFixtures(t, "lame-delegation") }
