@@ -25,7 +25,7 @@ type lookupState struct {
 
 // startLookup begins resolving (name, qtype) from the deepest zone cut this
 // run already knows.
-func (r *run) startLookup(name string, qtype uint16, reason string, parent *lookupState, fromStep int, chain []string) *lookupState {
+func (r *run) startLookup(name string, qtype uint16, reason LookupReason, parent *lookupState, fromStep int, chain []string) *lookupState {
 	lk := &lookupState{
 		qtype:     qtype,
 		ancestors: map[string]bool{},
@@ -49,7 +49,7 @@ func (r *run) startLookup(name string, qtype uint16, reason string, parent *look
 		}
 	}
 	r.mu.Lock()
-	lk.l = &Lookup{ID: len(r.tr.Lookups), Name: name, Type: typeString(qtype), Reason: reason, Parent: pid, FromStep: fromStep}
+	lk.l = &Lookup{ID: len(r.tr.Lookups), Name: name, Type: dns.Type(qtype).String(), Reason: reason, Parent: pid, FromStep: fromStep}
 	r.tr.Lookups = append(r.tr.Lookups, lk.l)
 	zone, hosts := r.startCut(name)
 	lcopy := *lk.l
@@ -106,7 +106,7 @@ func (r *run) followCNAME(lk *lookupState, st *Step, c Classification) (int, str
 		}
 	}
 	if len(chain)-1 > r.cfg.Budget.CNAMEHops {
-		r.limit("cname-hops", fmt.Sprintf("more than %d CNAMEs in a chain", r.cfg.Budget.CNAMEHops), st.ID)
+		r.limit(BudgetCNAMEHops, fmt.Sprintf("more than %d CNAMEs in a chain", r.cfg.Budget.CNAMEHops), st.ID)
 		return -1, "CNAME chain longer than the budget of " + fmt.Sprint(r.cfg.Budget.CNAMEHops)
 	}
 	lk.wg.Add(1)
@@ -116,7 +116,8 @@ func (r *run) followCNAME(lk *lookupState, st *Step, c Classification) (int, str
 
 // resolveNS finds the addresses of a glueless name server with sub-lookups,
 // reusing what this run already resolved.
-func (r *run) resolveNS(lk *lookupState, st *Step, name string) ([]netip.Addr, []int, string) {
+// When it finds none, it says why in words and as an NSFailure.
+func (r *run) resolveNS(lk *lookupState, st *Step, name string) ([]netip.Addr, []int, string, NSFailure) {
 	var types []uint16
 	if !r.cfg.NoIPv4 {
 		types = append(types, dns.TypeA)
@@ -126,15 +127,23 @@ func (r *run) resolveNS(lk *lookupState, st *Step, name string) ([]netip.Addr, [
 	}
 	var subs []*lookupState
 	var why []string
+	var fail NSFailure
+	failed := func(f NSFailure) {
+		if fail == "" || nsFailRank[f] < nsFailRank[fail] {
+			fail = f
+		}
+	}
 	for _, t := range types {
-		key := name + "|" + typeString(t)
+		key := name + "|" + dns.Type(t).String()
 		if lk.ancestors[key] || lk.l.Name+"|"+lk.l.Type == key {
 			why = append(why, "cycle: resolving "+name+" needs "+st.Zone+", whose servers need "+name)
+			failed(NSFailCycle)
 			continue
 		}
 		if lk.depth+1 > r.cfg.Budget.GluelessDepth {
-			r.limit("glueless-depth", fmt.Sprintf("glueless name servers nested more than %d deep", r.cfg.Budget.GluelessDepth), st.ID)
+			r.limit(BudgetGluelessDepth, fmt.Sprintf("glueless name servers nested more than %d deep", r.cfg.Budget.GluelessDepth), st.ID)
 			why = append(why, "not resolved: glueless depth budget")
+			failed(NSFailBudget)
 			continue
 		}
 		r.mu.Lock()
@@ -163,16 +172,18 @@ func (r *run) resolveNS(lk *lookupState, st *Step, name string) ([]netip.Addr, [
 		addrs = append(addrs, s.addrs...)
 		if len(s.addrs) == 0 && isClosed(s.done) {
 			why = append(why, s.l.Type+": "+r.lookupFailure(s.l.ID))
+			failed(NSFailLookup)
 		}
 		r.mu.Unlock()
 	}
 	if len(addrs) > 0 {
-		return addrs, ids, ""
+		return addrs, ids, "", ""
 	}
 	if len(why) == 0 {
 		why = append(why, "no address")
+		failed(NSFailNoAddress)
 	}
-	return nil, ids, strings.Join(why, "; ")
+	return nil, ids, strings.Join(why, "; "), fail
 }
 
 // lookupFailure says how a lookup that gave no address ended. Called with
@@ -226,3 +237,7 @@ func (lk *lookupState) publishAnswer(rrs []dns.RR) {
 		close(p.answered)
 	})
 }
+
+// nsFailRank orders the reasons when several address lookups of one name
+// server fail differently: the most telling one is recorded.
+var nsFailRank = map[NSFailure]int{NSFailCycle: 0, NSFailBudget: 1, NSFailLookup: 2, NSFailNoAddress: 3}

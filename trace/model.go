@@ -52,23 +52,16 @@ type End struct {
 // Lookup is one name resolution inside the run: the user's query, the
 // address of a glueless name server, or a CNAME target.
 type Lookup struct {
-	ID       int      `json:"id"`
-	Name     string   `json:"name"`
-	Type     string   `json:"type"`
-	Reason   string   `json:"reason"` // query, ns-address, cname-target
-	Parent   int      `json:"parent"` // lookup that needed this one, -1 for the query
-	FromStep int      `json:"from_step"`
-	Reused   bool     `json:"reused,omitempty"`
-	Outcome  Outcome  `json:"outcome"`
-	Addrs    []string `json:"addresses,omitempty"`
+	ID       int          `json:"id"`
+	Name     string       `json:"name"`
+	Type     string       `json:"type"`
+	Reason   LookupReason `json:"reason"`
+	Parent   int          `json:"parent"` // lookup that needed this one, -1 for the query
+	FromStep int          `json:"from_step"`
+	Reused   bool         `json:"reused,omitempty"`
+	Outcome  Outcome      `json:"outcome"`
+	Addrs    []string     `json:"addresses,omitempty"`
 }
-
-// Reasons a lookup is made.
-const (
-	ReasonQuery  = "query"
-	ReasonNSAddr = "ns-address"
-	ReasonCNAME  = "cname-target"
-)
 
 // Step is one zone cut: the servers of Zone asked about Name/Type.
 type Step struct {
@@ -108,6 +101,8 @@ type NSHost struct {
 	Addrs  []string `json:"addresses"`
 	Lookup []int    `json:"lookups,omitempty"` // sub-lookups that resolved it
 	Error  string   `json:"error,omitempty"`
+	// Failure says, typed, why Error is set.
+	Failure NSFailure `json:"failure,omitempty"`
 }
 
 // Server is one address of one name server of a step's zone.
@@ -120,30 +115,17 @@ type Server struct {
 // Label is "name (address)", the way servers are quoted in explanations.
 func (s *Server) Label() string { return s.Name + " (" + s.Address + ")" }
 
-// Purposes of a query.
-const (
-	PurposeResolve   = "resolve"
-	PurposeSOA       = "soa"
-	PurposeNS        = "ns"
-	PurposeAddress   = "address"
-	PurposeRecursion = "recursion"
-	PurposeWildcard  = "wildcard-mx"
-	PurposeMX        = "mx"
-	PurposeMXTarget  = "mx-target"
-	PurposeTCP       = "tcp" // the zone's SOA over TCP only
-)
-
 // Query is one question put to one server address, with every attempt
 // that was needed to get (or fail to get) a reply.
 type Query struct {
 	ID         int        `json:"id"`
-	Purpose    string     `json:"purpose"`
+	Purpose    Purpose    `json:"purpose"`
 	Name       string     `json:"name"`
 	Type       string     `json:"type"`
 	RD         bool       `json:"rd,omitempty"`
 	Rcode      string     `json:"rcode,omitempty"`
 	Error      string     `json:"error,omitempty"`
-	ErrorKind  string     `json:"error_kind,omitempty"` // timeout, unreachable, tcp, invalid, budget
+	ErrorKind  ErrorKind  `json:"error_kind,omitempty"`
 	Class      string     `json:"class"`
 	RTTms      float64    `json:"rtt_ms"`
 	Transport  string     `json:"transport"`
@@ -163,47 +145,38 @@ func (q *Query) OK() bool { return q.Reply != nil }
 
 // Attempt is one packet sent, with what changed from the previous attempt.
 type Attempt struct {
-	Try       int     `json:"try"`
-	Transport string  `json:"transport"`
-	EDNS      bool    `json:"edns"`
-	Change    string  `json:"change,omitempty"`
-	Rcode     string  `json:"rcode,omitempty"`
-	TC        bool    `json:"tc,omitempty"`
-	Error     string  `json:"error,omitempty"`
-	ErrorKind string  `json:"error_kind,omitempty"`
-	RTTms     float64 `json:"rtt_ms"`
-	Size      int     `json:"size,omitempty"`
+	Try       int        `json:"try"`
+	Transport string     `json:"transport"`
+	EDNS      bool       `json:"edns"`
+	Change    string     `json:"change,omitempty"` // in words
+	Retry     ChangeKind `json:"retry,omitempty"`
+	Rcode     string     `json:"rcode,omitempty"`
+	TC        bool       `json:"tc,omitempty"`
+	Error     string     `json:"error,omitempty"`
+	ErrorKind ErrorKind  `json:"error_kind,omitempty"`
+	RTTms     float64    `json:"rtt_ms"`
+	Size      int        `json:"size,omitempty"`
 }
-
-// Result kinds: how a set of servers at a step answered the main question.
-const (
-	KindReferral = "referral"
-	KindAnswer   = "answer"
-	KindCNAME    = "cname"
-	KindNXDomain = "nxdomain"
-	KindNoData   = "nodata"
-	KindFailed   = "failed"
-)
 
 // Result is one distinct outcome at a step and the servers that gave it.
 // Distinct referrals become distinct branches; identical ones merge.
 type Result struct {
-	Kind    string   `json:"kind"`
-	Servers []string `json:"servers"`
-	Zone    string   `json:"zone,omitempty"`
-	NS      []string `json:"ns,omitempty"`
-	Next    int      `json:"next"` // step the referral led to, -1
-	Target  string   `json:"target,omitempty"`
-	Lookup  int      `json:"lookup"` // CNAME target lookup, -1
-	Records []string `json:"records,omitempty"`
-	Why     string   `json:"why,omitempty"`
+	Kind    ResultKind `json:"kind"`
+	Servers []string   `json:"servers"`
+	Zone    string     `json:"zone,omitempty"`
+	NS      []string   `json:"ns,omitempty"`
+	Next    int        `json:"next"` // step the referral led to, -1
+	Target  string     `json:"target,omitempty"`
+	Lookup  int        `json:"lookup"` // CNAME target lookup, -1
+	Records []string   `json:"records,omitempty"`
+	Why     string     `json:"why,omitempty"`
 }
 
 // Limit records a level-of-effort budget that was hit.
 type Limit struct {
-	Budget string `json:"budget"`
-	Detail string `json:"detail"`
-	Step   int    `json:"step"`
+	Budget BudgetName `json:"budget"`
+	Detail string     `json:"detail"`
+	Step   int        `json:"step"`
 }
 
 // Stats counts the work of a run.

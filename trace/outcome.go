@@ -47,7 +47,7 @@ func (r *run) finish() {
 		}
 		sort.SliceStable(st.Results, func(i, j int) bool {
 			a, b := st.Results[i], st.Results[j]
-			return a.Kind+a.Zone+a.Target+strings.Join(a.NS, ",") < b.Kind+b.Zone+b.Target+strings.Join(b.NS, ",")
+			return string(a.Kind)+a.Zone+a.Target+strings.Join(a.NS, ",") < string(b.Kind)+b.Zone+b.Target+strings.Join(b.NS, ",")
 		})
 		sort.Strings(st.Skipped)
 		sort.Strings(st.Delegation.From)
@@ -69,7 +69,7 @@ func (r *run) finish() {
 		ElapsedMs: ms(r.cfg.Now().Sub(r.start)), MaxInFlight: r.maxInflight}
 }
 
-var purposeRank = map[string]int{PurposeResolve: 0, PurposeSOA: 1, PurposeNS: 2, PurposeAddress: 3, PurposeRecursion: 4, PurposeWildcard: 5, PurposeMX: 6, PurposeMXTarget: 7, PurposeTCP: 8}
+var purposeRank = map[Purpose]int{PurposeResolve: 0, PurposeSOA: 1, PurposeNS: 2, PurposeAddress: 3, PurposeRecursion: 4, PurposeWildcard: 5, PurposeMX: 6, PurposeMXTarget: 7, PurposeTCP: 8}
 
 func addrLess(a, b string) bool {
 	x, errx := netip.ParseAddr(a)

@@ -20,26 +20,26 @@ var ErrBudget = errors.New("query budget exhausted")
 // UDP with EDNS, retried up to Tries times; TC=1 → TCP; FORMERR or NOTIMP
 // with EDNS → once more without; a last try without EDNS when every EDNS
 // try was silent. Every packet is recorded as an Attempt.
-func (r *run) ask(ctx context.Context, addr netip.AddrPort, name string, qtype uint16, rd bool, purpose string) *Query {
+func (r *run) ask(ctx context.Context, addr netip.AddrPort, name string, qtype uint16, rd bool, purpose Purpose) *Query {
 	q := &Query{
-		Purpose: purpose, Name: name, Type: typeString(qtype), RD: rd,
+		Purpose: purpose, Name: name, Type: dns.Type(qtype).String(), RD: rd,
 		Transport: "udp", Attempts: []*Attempt{},
 	}
 	if !r.takeQuery() {
-		q.Error, q.ErrorKind, q.Class = ErrBudget.Error(), "budget", ClassError
+		q.Error, q.ErrorKind, q.Class = ErrBudget.Error(), ErrKindBudget, ClassError
 		return q
 	}
 	select {
 	case r.sem <- struct{}{}:
 	case <-ctx.Done():
-		q.Error, q.ErrorKind, q.Class = "cancelled", "cancelled", ClassError
+		q.Error, q.ErrorKind, q.Class = "cancelled", ErrKindCancelled, ClassError
 		return q
 	}
 	r.inFlight(+1)
 	defer func() { r.inFlight(-1); <-r.sem }()
 
 	if purpose == PurposeTCP {
-		a, reply := r.attempt(ctx, addr, name, qtype, rd, true, "tcp", 1, "TCP only")
+		a, reply := r.attempt(ctx, addr, name, qtype, rd, true, "tcp", 1, ChangeTCPOnly, "TCP only")
 		q.Attempts = append(q.Attempts, a)
 		q.finish(reply, a)
 		if reply == nil {
@@ -52,36 +52,38 @@ func (r *run) ask(ctx context.Context, addr netip.AddrPort, name string, qtype u
 	formerrRetried := false
 	var last *Attempt
 	for try := 1; try <= r.cfg.Tries; try++ {
+		var kind ChangeKind
 		change := ""
 		if try > 1 {
-			change = "retry after " + last.ErrorKind
+			kind, change = ChangeRetry, "retry after "+string(last.ErrorKind)
 		}
 		if try == r.cfg.Tries && try > 1 && timeouts == try-1 && edns {
 			edns = false
+			kind = ChangeNoEDNSAfterSilence
 			change = fmt.Sprintf("without EDNS after %d silent EDNS tr%s", timeouts, plural(timeouts, "y", "ies"))
 		}
-		a, reply := r.attempt(ctx, addr, name, qtype, rd, edns, "udp", try, change)
+		a, reply := r.attempt(ctx, addr, name, qtype, rd, edns, "udp", try, kind, change)
 		q.Attempts = append(q.Attempts, a)
 		last = a
 		if reply == nil {
-			if a.ErrorKind == "timeout" {
+			if a.ErrorKind == ErrKindTimeout {
 				timeouts++
 				if context.Cause(ctx) == errStraggler {
 					break
 				}
 				continue
 			}
-			if a.ErrorKind == "invalid" {
+			if a.ErrorKind == ErrKindInvalid || a.ErrorKind == ErrKindIDMismatch {
 				continue
 			}
 			break // unreachable or cancelled: another try will not help
 		}
 		if reply.Truncated {
-			ta, treply := r.attempt(ctx, addr, name, qtype, rd, edns, "tcp", try, "TCP after TC=1")
+			ta, treply := r.attempt(ctx, addr, name, qtype, rd, edns, "tcp", try, ChangeTCPAfterTC, "TCP after TC=1")
 			q.Attempts = append(q.Attempts, ta)
 			if treply == nil {
 				q.finish(nil, ta)
-				q.ErrorKind = "tcp"
+				q.ErrorKind = ErrKindTCP
 				q.Error = "truncated over UDP, and TCP failed: " + ta.Error
 				q.Class = ClassError
 				return q
@@ -91,7 +93,7 @@ func (r *run) ask(ctx context.Context, addr netip.AddrPort, name string, qtype u
 		if edns && !formerrRetried && (reply.Rcode == dns.RcodeFormatError || reply.Rcode == dns.RcodeNotImplemented) {
 			formerrRetried = true
 			edns = false
-			na, nreply := r.attempt(ctx, addr, name, qtype, rd, false, "udp", try, "without EDNS after "+dns.RcodeToString[reply.Rcode])
+			na, nreply := r.attempt(ctx, addr, name, qtype, rd, false, "udp", try, ChangeNoEDNSAfterFormErr, "without EDNS after "+dns.RcodeToString[reply.Rcode])
 			q.Attempts = append(q.Attempts, na)
 			if nreply != nil && !nreply.Truncated {
 				reply, a = nreply, na
@@ -101,28 +103,28 @@ func (r *run) ask(ctx context.Context, addr netip.AddrPort, name string, qtype u
 		if !edns && timeouts > 0 && ctx.Err() == nil {
 			// Answered only without EDNS: ask once more with EDNS to tell
 			// a lost packet from a server that drops EDNS.
-			ca, _ := r.attempt(ctx, addr, name, qtype, rd, true, "udp", try+1, "EDNS again to confirm")
+			ca, _ := r.attempt(ctx, addr, name, qtype, rd, true, "udp", try+1, ChangeConfirmEDNS, "EDNS again to confirm")
 			q.Attempts = append(q.Attempts, ca)
 		}
 		return q
 	}
 	q.finish(nil, last)
 	q.Class = ClassError
-	if q.ErrorKind == "timeout" {
+	if q.ErrorKind == ErrKindTimeout {
 		r.countTimeout()
 	}
 	return q
 }
 
 // attempt sends one packet and validates the reply.
-func (r *run) attempt(ctx context.Context, addr netip.AddrPort, name string, qtype uint16, rd, edns bool, transport string, try int, change string) (*Attempt, *dns.Msg) {
+func (r *run) attempt(ctx context.Context, addr netip.AddrPort, name string, qtype uint16, rd, edns bool, transport string, try int, kind ChangeKind, change string) (*Attempt, *dns.Msg) {
 	m := new(dns.Msg)
 	m.SetQuestion(name, qtype)
 	m.RecursionDesired = rd
 	if edns {
 		m.SetEdns0(ednsBufSize, false)
 	}
-	a := &Attempt{Try: try, Transport: transport, EDNS: edns, Change: change}
+	a := &Attempt{Try: try, Transport: transport, EDNS: edns, Change: change, Retry: kind}
 	r.countAttempt()
 	actx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	defer cancel()
@@ -135,28 +137,28 @@ func (r *run) attempt(ctx context.Context, addr netip.AddrPort, name string, qty
 	if err != nil {
 		switch {
 		case context.Cause(ctx) == errStraggler:
-			a.ErrorKind = "timeout"
+			a.ErrorKind = ErrKindTimeout
 			a.Error = fmt.Sprintf("no reply within %s, while the zone's other servers had answered", time.Duration(a.RTTms*float64(time.Millisecond)).Round(time.Millisecond))
 			if a.RTTms == 0 {
 				a.Error = "no reply: the zone's other servers had answered long before"
 			}
 		case ctx.Err() != nil:
-			a.ErrorKind, a.Error = "cancelled", "cancelled"
+			a.ErrorKind, a.Error = ErrKindCancelled, "cancelled"
 		case errors.Is(err, ErrTimeout) || actx.Err() != nil:
-			a.ErrorKind, a.Error = "timeout", fmt.Sprintf("no reply within %s", r.cfg.Timeout)
+			a.ErrorKind, a.Error = ErrKindTimeout, fmt.Sprintf("no reply within %s", r.cfg.Timeout)
 			a.RTTms = ms(r.cfg.Timeout)
 		case errors.Is(err, ErrUnreachable):
-			a.ErrorKind, a.Error = "unreachable", err.Error()
+			a.ErrorKind, a.Error = ErrKindUnreachable, err.Error()
 		default:
-			a.ErrorKind, a.Error = "error", err.Error()
+			a.ErrorKind, a.Error = ErrKindError, err.Error()
 		}
-		if transport == "tcp" && a.ErrorKind != "cancelled" {
-			a.ErrorKind = "tcp"
+		if transport == "tcp" && a.ErrorKind != ErrKindCancelled {
+			a.ErrorKind = ErrKindTCP
 		}
 		return a, nil
 	}
 	if err := validate(m, reply); err != nil {
-		a.ErrorKind, a.Error = "invalid", err.Error()
+		a.ErrorKind, a.Error = ErrKindInvalid, err.Error()
 		return a, nil
 	}
 	a.Rcode = dns.RcodeToString[reply.Rcode]
@@ -181,7 +183,7 @@ func validate(sent, reply *dns.Msg) error {
 	}
 	rq, sq := reply.Question[0], sent.Question[0]
 	if !strings.EqualFold(rq.Name, sq.Name) || rq.Qtype != sq.Qtype || rq.Qclass != sq.Qclass {
-		return fmt.Errorf("reply is for %s %s, not the question asked", sanitize(rq.Name), typeString(rq.Qtype))
+		return fmt.Errorf("reply is for %s %s, not the question asked", sanitize(rq.Name), dns.Type(rq.Qtype).String())
 	}
 	return nil
 }
@@ -234,14 +236,6 @@ func rrStrings(rrs []dns.RR) []string {
 		out = append(out, sanitize(rr.String()))
 	}
 	return out
-}
-
-// typeString names a type, TYPE65534 style for unknown ones.
-func typeString(t uint16) string {
-	if s, ok := dns.TypeToString[t]; ok {
-		return s
-	}
-	return fmt.Sprintf("TYPE%d", t)
 }
 
 // sanitize escapes control characters, invalid UTF-8 and invisible

@@ -14,7 +14,7 @@ func TestRetriesAndFallbacks(t *testing.T) {
 		fault      string
 		wantRcode  string
 		wantSteps  []string // transport/edns/outcome of each attempt
-		wantErrKnd string
+		wantErrKnd trace.ErrorKind
 	}{
 		{"truncate", trace.RcodeNoError, []string{"udp edns NOERROR tc", "tcp edns NOERROR"}, ""},
 		{"truncate,tcp-drop", trace.RcodeServFail, []string{"udp edns NOERROR tc", "tcp edns timeout"}, "tcp"},
@@ -41,7 +41,7 @@ func TestRetriesAndFallbacks(t *testing.T) {
 				}
 				what := a.Rcode
 				if a.ErrorKind != "" {
-					what = a.ErrorKind
+					what = string(a.ErrorKind)
 					if a.Transport == "tcp" {
 						what = "timeout"
 					}

@@ -139,10 +139,13 @@ func AskResolver(ctx context.Context, ap netip.AddrPort, name string, qtype uint
 	var reply *dns.Msg
 	for try := 1; try <= o.Tries && reply == nil; try++ {
 		a, r := resolverAttempt(ctx, o, ap, name, qtype, transport, try)
+		if try > 1 {
+			a.Retry = ChangeRetry
+		}
 		rr.Attempts = append(rr.Attempts, a)
 		if r != nil && r.Truncated && transport == "udp" {
 			ta, tr := resolverAttempt(ctx, o, ap, name, qtype, "tcp", try)
-			ta.Change = "TCP after TC=1"
+			ta.Change, ta.Retry = "TCP after TC=1", ChangeTCPAfterTC
 			rr.Attempts = append(rr.Attempts, ta)
 			r, a = tr, ta
 		}
@@ -151,7 +154,7 @@ func AskResolver(ctx context.Context, ap netip.AddrPort, name string, qtype uint
 			break
 		}
 		rr.Error, rr.RTTms, rr.Transport = a.Error, a.RTTms, a.Transport
-		if a.ErrorKind != "timeout" && a.ErrorKind != "invalid" {
+		if a.ErrorKind != ErrKindTimeout && a.ErrorKind != ErrKindInvalid && a.ErrorKind != ErrKindIDMismatch {
 			break
 		}
 	}
@@ -204,17 +207,17 @@ func resolverAttempt(ctx context.Context, o ResolverOptions, ap netip.AddrPort, 
 	if err != nil {
 		switch {
 		case errors.Is(err, ErrTimeout) || actx.Err() != nil:
-			a.ErrorKind, a.Error = "timeout", fmt.Sprintf("no reply within %s", o.Timeout)
+			a.ErrorKind, a.Error = ErrKindTimeout, fmt.Sprintf("no reply within %s", o.Timeout)
 			a.RTTms = ms(o.Timeout)
 		case errors.Is(err, ErrUnreachable):
-			a.ErrorKind, a.Error = "unreachable", err.Error()
+			a.ErrorKind, a.Error = ErrKindUnreachable, err.Error()
 		default:
-			a.ErrorKind, a.Error = "error", sanitize(err.Error())
+			a.ErrorKind, a.Error = ErrKindError, sanitize(err.Error())
 		}
 		return a, nil
 	}
 	if err := validate(m, r); err != nil {
-		a.ErrorKind, a.Error = "invalid", err.Error()
+		a.ErrorKind, a.Error = ErrKindInvalid, err.Error()
 		return a, nil
 	}
 	a.Rcode, a.TC, a.Size = dns.RcodeToString[r.Rcode], r.Truncated, r.Len()
@@ -230,7 +233,7 @@ func splitRRs(rrs []dns.RR) []RR {
 		}
 		text := rr.String()
 		data := strings.TrimPrefix(text, h.String())
-		out = append(out, RR{Name: sanitize(strings.ToLower(h.Name)), Type: typeString(h.Rrtype), TTL: h.Ttl, Data: sanitize(data)})
+		out = append(out, RR{Name: sanitize(strings.ToLower(h.Name)), Type: dns.Type(h.Rrtype).String(), TTL: h.Ttl, Data: sanitize(data)})
 	}
 	return out
 }

@@ -34,9 +34,9 @@ func Run(ctx context.Context, cfg Config, name string, qtype uint16, events chan
 		cuts:     map[string][]NSHost{},
 		surveyed: map[string]bool{},
 		nsCache:  map[string]*lookupState{},
-		limits:   map[string]bool{},
+		limits:   map[BudgetName]bool{},
 		tr: &Trace{
-			Query:   Question{Name: fq, Type: typeString(qtype), Qtype: qtype},
+			Query:   Question{Name: fq, Type: dns.Type(qtype).String(), Qtype: qtype},
 			Lookups: []*Lookup{},
 			Steps:   []*Step{},
 			Limits:  []Limit{},
@@ -55,7 +55,7 @@ func Run(ctx context.Context, cfg Config, name string, qtype uint16, events chan
 	r.startLookup(fq, qtype, ReasonQuery, nil, -1, nil)
 	r.wg.Wait()
 	if ctx.Err() == context.DeadlineExceeded {
-		r.limit("deadline", fmt.Sprintf("the run's deadline of %s passed", cfg.Budget.Deadline), -1)
+		r.limit(BudgetDeadline, fmt.Sprintf("the run's deadline of %s passed", cfg.Budget.Deadline), -1)
 	}
 	r.finish()
 	return r.tr, nil
@@ -74,7 +74,7 @@ type run struct {
 	cuts        map[string][]NSHost     // zone → servers learned in this run
 	surveyed    map[string]bool         // zone|address already surveyed
 	nsCache     map[string]*lookupState // name|type → lookup of a name server's address
-	limits      map[string]bool
+	limits      map[BudgetName]bool
 	queries     int
 	inflight    int
 	maxInflight int
@@ -102,7 +102,7 @@ func (r *run) takeQuery() bool {
 	}
 	r.mu.Unlock()
 	if !ok {
-		r.limit("queries", fmt.Sprintf("no more than %d queries per run", r.cfg.Budget.Queries), -1)
+		r.limit(BudgetQueries, fmt.Sprintf("no more than %d queries per run", r.cfg.Budget.Queries), -1)
 	}
 	return ok
 }
@@ -129,7 +129,7 @@ func (r *run) countTimeout() {
 }
 
 // limit records a budget that was hit, once per budget.
-func (r *run) limit(budget, detail string, step int) {
+func (r *run) limit(budget BudgetName, detail string, step int) {
 	r.mu.Lock()
 	if r.limits[budget] {
 		r.mu.Unlock()

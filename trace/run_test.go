@@ -17,7 +17,7 @@ func TestBudgets(t *testing.T) {
 		name   string
 		qname  string
 		budget trace.Budget
-		want   string
+		want   trace.BudgetName
 	}{
 		{"queries", "www.healthy.test", trace.Budget{Queries: 10}, "queries"},
 		{"cname hops", "www.chain.test", trace.Budget{CNAMEHops: 1}, "cname-hops"},

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/miekg/dns"
 )
 
 // StragglerFloor is the least time a zone's silent servers get after the
@@ -25,14 +27,14 @@ func (r *run) newStep(lk *lookupState, parent int, zone, name string, qtype uint
 	r.mu.Lock()
 	if len(r.tr.Steps) >= r.cfg.Budget.Steps {
 		r.mu.Unlock()
-		r.limit("steps", fmt.Sprintf("no more than %d zone cuts per run", r.cfg.Budget.Steps), parent)
+		r.limit(BudgetSteps, fmt.Sprintf("no more than %d zone cuts per run", r.cfg.Budget.Steps), parent)
 		return nil
 	}
 	if d.NS == nil {
 		d.NS = []NSHost{}
 	}
 	st := &Step{ID: len(r.tr.Steps), Lookup: lk.l.ID, Parent: parent, Zone: zone, Name: name,
-		Type: typeString(qtype), Qtype: qtype, Delegation: d, Servers: []*Server{}, Results: []*Result{}}
+		Type: dns.Type(qtype).String(), Qtype: qtype, Delegation: d, Servers: []*Server{}, Results: []*Result{}}
 	r.tr.Steps = append(r.tr.Steps, st)
 	head := *st
 	head.Servers, head.Results = nil, nil
@@ -97,7 +99,7 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 
 	hosts := st.Delegation.NS
 	if len(hosts) > r.cfg.Budget.NSPerZone {
-		r.limit("ns-per-zone", fmt.Sprintf("%s has %d name servers; only the first %d are used", st.Zone, len(hosts), r.cfg.Budget.NSPerZone), st.ID)
+		r.limit(BudgetNSPerZone, fmt.Sprintf("%s has %d name servers; only the first %d are used", st.Zone, len(hosts), r.cfg.Budget.NSPerZone), st.ID)
 		hosts = hosts[:r.cfg.Budget.NSPerZone]
 	}
 	resolving := 0
@@ -110,19 +112,19 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 			continue
 		}
 		if resolving >= r.cfg.Budget.NSResolved {
-			r.limit("ns-resolved", fmt.Sprintf("only %d glueless name servers of %s are resolved", r.cfg.Budget.NSResolved, st.Zone), st.ID)
-			r.setHostError(st, i, "not resolved: budget")
+			r.limit(BudgetNSResolved, fmt.Sprintf("only %d glueless name servers of %s are resolved", r.cfg.Budget.NSResolved, st.Zone), st.ID)
+			r.setHostError(st, i, "not resolved: budget", NSFailBudget)
 			continue
 		}
 		resolving++
 		hostsWG.Add(1)
 		go func(i int, name string) {
 			defer hostsWG.Done()
-			addrs, ids, why := r.resolveNS(lk, st, name)
+			addrs, ids, why, fail := r.resolveNS(lk, st, name)
 			r.mu.Lock()
 			if i < len(st.Delegation.NS) {
 				st.Delegation.NS[i].Lookup = ids
-				st.Delegation.NS[i].Error = why
+				st.Delegation.NS[i].Error, st.Delegation.NS[i].Failure = why, fail
 				for _, a := range addrs {
 					st.Delegation.NS[i].Addrs = append(st.Delegation.NS[i].Addrs, a.String())
 				}
@@ -166,7 +168,7 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 			r.emit(Event{Kind: EvResult, StepID: st.ID, Result: gc})
 			continue
 		}
-		g = &Result{Kind: rep.c.Class, Servers: []string{rep.srv.Label()}, Next: -1, Lookup: -1, Why: rep.c.Why}
+		g = &Result{Kind: ResultKind(rep.c.Class), Servers: []string{rep.srv.Label()}, Next: -1, Lookup: -1, Why: rep.c.Why}
 		groups[key] = g
 		r.mu.Unlock()
 		switch rep.c.Class {
@@ -182,7 +184,7 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 		case ClassAnswer:
 			g.Records = rrStrings(rep.c.Records)
 			if hops := len(lk.chain) - 1 + len(rep.c.Chain); hops > r.cfg.Budget.CNAMEHops {
-				r.limit("cname-hops", fmt.Sprintf("more than %d CNAMEs in a chain", r.cfg.Budget.CNAMEHops), st.ID)
+				r.limit(BudgetCNAMEHops, fmt.Sprintf("more than %d CNAMEs in a chain", r.cfg.Budget.CNAMEHops), st.ID)
 				g.Kind, g.Why = KindFailed, fmt.Sprintf("CNAME chain of %d hops is longer than the budget of %d", hops, r.cfg.Budget.CNAMEHops)
 				break
 			}
@@ -253,7 +255,7 @@ func failureWhy(st *Step, failures []srvReply) string {
 	for _, f := range failures {
 		k := f.c.Class
 		if f.q.ErrorKind != "" {
-			k = f.q.ErrorKind
+			k = string(f.q.ErrorKind)
 		} else if f.c.Why != "" && k == ClassLame {
 			k = "lame (" + f.c.Why + ")"
 		}
@@ -267,9 +269,9 @@ func failureWhy(st *Step, failures []srvReply) string {
 	return "no usable reply from any server of " + st.Zone + ": " + strings.Join(parts, ", ")
 }
 
-func (r *run) setHostError(st *Step, i int, why string) {
+func (r *run) setHostError(st *Step, i int, why string, fail NSFailure) {
 	r.mu.Lock()
-	st.Delegation.NS[i].Error = why
+	st.Delegation.NS[i].Error, st.Delegation.NS[i].Failure = why, fail
 	r.mu.Unlock()
 }
 

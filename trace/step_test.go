@@ -47,7 +47,7 @@ func TestDivergentParentsBranch(t *testing.T) {
 	if tr.Outcome.Rcode != trace.RcodeDepends {
 		t.Fatalf("outcome %s, want DEPENDS", tr.Outcome.Rcode)
 	}
-	kinds := map[string][]string{}
+	kinds := map[trace.ResultKind][]string{}
 	for _, r := range stepFor(t, tr, "lab.").Results {
 		kinds[r.Kind] = r.Servers
 	}

@@ -76,11 +76,11 @@ func (r *run) resolveChildOnly(lk *lookupState, st *Step, m *dns.Msg) {
 	}
 	r.mu.Unlock()
 	for _, name := range todo {
-		addrs, ids, why := r.resolveNS(lk, st, name)
+		addrs, ids, why, fail := r.resolveNS(lk, st, name)
 		r.mu.Lock()
 		for i := range st.ChildOnly {
 			if st.ChildOnly[i].Name == name {
-				st.ChildOnly[i].Lookup, st.ChildOnly[i].Error = ids, why
+				st.ChildOnly[i].Lookup, st.ChildOnly[i].Error, st.ChildOnly[i].Failure = ids, why, fail
 				for _, a := range addrs {
 					st.ChildOnly[i].Addrs = append(st.ChildOnly[i].Addrs, a.String())
 				}
@@ -110,7 +110,7 @@ func (r *run) askMXTargets(ctx context.Context, st *Step, idx int, srv *Server, 
 }
 
 type probe struct {
-	purpose string
+	purpose Purpose
 	name    string
 	qtype   uint16
 	rd      bool

@@ -40,7 +40,7 @@ func WriteText(w io.Writer, rep *diagnose.Report, s Styles, opt TextOptions) err
 		tw.blank()
 		tw.line(0, s.Warn.Render("Budgets hit:"))
 		for _, l := range t.Limits {
-			tw.line(1, l.Budget+": "+l.Detail)
+			tw.line(1, string(l.Budget)+": "+l.Detail)
 		}
 	}
 	if !opt.NoStats {
@@ -225,7 +225,7 @@ func healthy(q *trace.Query) bool {
 	return false
 }
 
-func shortPurpose(p string) string {
+func shortPurpose(p trace.Purpose) string {
 	switch p {
 	case trace.PurposeAddress:
 		return "addr"
@@ -234,7 +234,7 @@ func shortPurpose(p string) string {
 	case trace.PurposeWildcard:
 		return "wild"
 	}
-	return p
+	return string(p)
 }
 
 // queryText is the one-line status of a query: what came back and how.
