@@ -11,3 +11,47 @@ var Universe embed.FS
 
 // UniverseDir is the universe's directory inside Universe.
 const UniverseDir = "testdata/universe"
+
+// A Scenario is one problem of the demo universe: what to trace (a name,
+// optionally followed by a type) and what it shows.
+type Scenario struct{ Query, About string }
+
+// Scenarios are the demo universe's problems, one per zone, in the order
+// `ddx demo` lists them.
+var Scenarios = []Scenario{
+	{"www.healthy.test", "healthy: two servers, IPv4 and IPv6, glue"},
+	{"cdn.healthy.test", "a CNAME into a zone whose servers have no glue"},
+	{"gone.lab", "a stale parent server still delegates a deleted zone to dead servers (SERVFAIL or NXDOMAIN)"},
+	{"www.lame.test", "one server is lame: it answers REFUSED"},
+	{"www.dead.test", "every server is dead: resolvers answer SERVFAIL"},
+	{"www.halfdead.test", "one of two servers times out"},
+	{"www.mismatch.test", "the parent and the zone list different name servers"},
+	{"www.renumbered.test", "stale glue: the parent still has a server's old address"},
+	{"www.trailing.test", "an NS written without its trailing dot"},
+	{"www.edns.test", "a server answers FORMERR to EDNS"},
+	{"www.slow.test", "a server takes 900 ms to answer"},
+	{"big.tcp.test TXT", "a truncated answer whose TCP retry fails"},
+	{"www.upward.test", "a server refers back to the root"},
+	{"www.recursive.test", "a listed server is an open recursive resolver"},
+	{"www.servfail.test", "a server answers SERVFAIL for its zone"},
+	{"www.serial.test", "servers serve different serials and answers"},
+	{"www.shared.test", "two name servers, one address"},
+	{"www.single.test", "only one name server"},
+	{"www.many.test", "nine name servers"},
+	{"www.unres.test", "a name server whose name does not exist"},
+	{"www.nsalias.test", "a name server that is a CNAME"},
+	{"mxalias.test MX", "an MX that points to a CNAME"},
+	{"www.wild.test MX", "a wildcard MX"},
+	{"www.loop.test", "a CNAME loop"},
+	{"www.chain.test", "a chain of CNAMEs"},
+	{"www.nsttl.test", "NS records with TTL 0"},
+	{"www.timers.test", "SOA timers out of range"},
+	{"www.inconsistent.test", "the zone's servers publish different NS sets"},
+	{"www.unreach.test", "a server's port is closed (ICMP unreachable)"},
+	{"www.missingglue.test", "in-zone name servers without glue"},
+	{"www.deep.test", "glueless name servers two levels deep"},
+	{"www.cycle.test", "glueless name servers that depend on each other"},
+	{"www.sub.extraglue.test", "a referral carries glue from outside its bailiwick"},
+	{"nosuch.test", "a zone that is not delegated (try ddx check nosuch.test --demo)"},
+	{"192.0.2.10", "an address typed as a name (use -x)"},
+}

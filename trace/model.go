@@ -11,6 +11,8 @@ import (
 // Trace is the complete record of one run: every lookup, zone cut, server,
 // query and attempt. Text, JSON and the TUI are views of it.
 type Trace struct {
+	// Schema is the version of this form (SchemaVersion); see Load.
+	Schema  int       `json:"schema"`
 	Query   Question  `json:"query"`
 	Outcome Outcome   `json:"outcome"`
 	Lookups []*Lookup `json:"lookups"`

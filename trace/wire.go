@@ -1,0 +1,152 @@
+package trace
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/miekg/dns"
+)
+
+// SchemaVersion is the version of the JSON form of a trace. A saved trace
+// holds everything diagnosis needs: every reply (and every referral) in wire
+// format beside its presentation, so `ddx show` re-diagnoses it exactly as
+// the live run was diagnosed. Raise it when a change breaks older readers.
+const SchemaVersion = 1
+
+// maxSavedTrace bounds what Load reads: a trace is bounded by the run's
+// budgets, so anything larger is not one.
+const maxSavedTrace = 256 << 20
+
+// ErrNotTrace means the input is not a trace saved by ddx.
+var ErrNotTrace = errors.New("not a ddx trace")
+
+// MarshalJSON adds the reply in wire format (base64) to the query's JSON.
+func (q Query) MarshalJSON() ([]byte, error) {
+	type plain Query
+	return json.Marshal(struct {
+		plain
+		ReplyWire []byte `json:"reply_wire,omitempty"`
+	}{plain(q), pack(q.Reply)})
+}
+
+// UnmarshalJSON reads a query saved by MarshalJSON, unpacking its reply.
+func (q *Query) UnmarshalJSON(b []byte) error {
+	type plain Query
+	var w struct {
+		plain
+		ReplyWire []byte `json:"reply_wire"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*q = Query(w.plain)
+	m, err := unpack(w.ReplyWire)
+	if err != nil {
+		return fmt.Errorf("query %d: the saved reply is not a DNS message: %w", q.ID, err)
+	}
+	if m == nil && q.Rcode != "" {
+		return fmt.Errorf("query %d: rcode %s but no saved reply", q.ID, q.Rcode)
+	}
+	q.Reply = m
+	return nil
+}
+
+// MarshalJSON adds the referral in wire format to the delegation's JSON.
+func (d Delegation) MarshalJSON() ([]byte, error) {
+	type plain Delegation
+	return json.Marshal(struct {
+		plain
+		RawWire []byte `json:"raw_wire,omitempty"`
+	}{plain(d), pack(d.Raw)})
+}
+
+// UnmarshalJSON reads a delegation saved by MarshalJSON.
+func (d *Delegation) UnmarshalJSON(b []byte) error {
+	type plain Delegation
+	var w struct {
+		plain
+		RawWire []byte `json:"raw_wire"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*d = Delegation(w.plain)
+	m, err := unpack(w.RawWire)
+	if err != nil {
+		return fmt.Errorf("the saved referral is not a DNS message: %w", err)
+	}
+	d.Raw = m
+	return nil
+}
+
+func pack(m *dns.Msg) []byte {
+	if m == nil {
+		return nil
+	}
+	b, err := m.Pack()
+	if err != nil {
+		c := m.Copy()
+		c.Compress = false
+		if b, err = c.Pack(); err != nil {
+			return nil
+		}
+	}
+	return b
+}
+
+func unpack(b []byte) (*dns.Msg, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	m := new(dns.Msg)
+	if err := m.Unpack(b); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Load reads a trace saved as JSON (`ddx trace -o json`, or `w` in the
+// explorer) and restores what the JSON form leaves implicit. Anything else
+// in the document (findings) is ignored: the caller diagnoses afresh.
+func Load(r io.Reader) (*Trace, error) {
+	var t Trace
+	dec := json.NewDecoder(io.LimitReader(r, maxSavedTrace))
+	if err := dec.Decode(&t); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, fmt.Errorf("%w: %v", ErrNotTrace, err)
+		}
+		return nil, err
+	}
+	switch {
+	case t.Schema == 0 || t.Query.Name == "":
+		return nil, fmt.Errorf("%w: no schema version or query (save one with -o json)", ErrNotTrace)
+	case t.Schema > SchemaVersion:
+		return nil, fmt.Errorf("%w: schema version %d is newer than this ddx reads (%d); upgrade ddx", ErrNotTrace, t.Schema, SchemaVersion)
+	}
+	var err error
+	if t.Query.Qtype, err = ParseType(t.Query.Type); err != nil {
+		return nil, fmt.Errorf("query type: %w", err)
+	}
+	for i, st := range t.Steps {
+		if st == nil || st.ID != i {
+			return nil, fmt.Errorf("%w: step %d is missing or out of order", ErrNotTrace, i)
+		}
+		if st.Qtype, err = ParseType(st.Type); err != nil {
+			return nil, fmt.Errorf("step %d: %w", i, err)
+		}
+		for _, s := range st.Servers {
+			if s == nil {
+				return nil, fmt.Errorf("%w: step %d has an empty server", ErrNotTrace, i)
+			}
+		}
+	}
+	for i, l := range t.Lookups {
+		if l == nil || l.ID != i {
+			return nil, fmt.Errorf("%w: lookup %d is missing or out of order", ErrNotTrace, i)
+		}
+	}
+	return &t, nil
+}
