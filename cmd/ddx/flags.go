@@ -62,16 +62,16 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.rootHints, "root-hints", "", "read root servers from `FILE` (named.root format)")
 	fs.StringVar(&o.root, "root", "", "start from these root server `ADDR`s, comma-separated")
 	fs.UintVar(&o.port, "port", 0, "send every query to `PORT` instead of 53")
-	fs.DurationVar(&o.timeout, "timeout", 1500*time.Millisecond, "wait this long for each reply")
+	fs.DurationVar(&o.timeout, "timeout", 1500*time.Millisecond, "wait `D` for each reply")
 	fs.IntVar(&o.tries, "tries", 2, "send each query over UDP up to `N` times")
 	fs.BoolVar(&o.only4, "4", false, "use IPv4 only")
 	fs.BoolVar(&o.only6, "6", false, "use IPv6 only")
 	fs.StringVar(&o.output, "o", "text", "output `FORMAT`: text or json")
-	fs.StringVar(&o.color, "color", "auto", "colour: auto, always or never")
+	fs.StringVar(&o.color, "color", "auto", "colour `MODE`: auto, always or never")
 	fs.BoolVar(&o.demo, "demo", false, "run against the built-in demo universe (no network)")
 	fs.StringVar(&o.reverse, "x", "", "trace the PTR name of `ADDR`")
-	fs.IntVar(&o.maxQueries, "max-queries", 0, "query budget for the run (default 2000)")
-	fs.DurationVar(&o.deadline, "deadline", 0, "wall-clock budget for the run (default 60s)")
+	fs.IntVar(&o.maxQueries, "max-queries", 0, "query budget `N` for the run (default 2000)")
+	fs.DurationVar(&o.deadline, "deadline", 0, "wall-clock budget `D` for the run (default 60s)")
 	fs.BoolVar(&o.verbose, "v", false, "show every survey query, not only those that went wrong")
 	fs.StringVar(&o.severity, "severity", "info", "show findings at `LEVEL` or above")
 	return fs
@@ -83,9 +83,12 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
+				return nil, helpRequest{fs}
 			}
-			return nil, usageError{strings.TrimPrefix(err.Error(), "flag provided but not defined: ")}
+			if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: "); ok {
+				return nil, usagef("unknown flag %s for %s; ddx %s --help lists its flags", name, fs.Name(), fs.Name())
+			}
+			return nil, usagef("%v", err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {

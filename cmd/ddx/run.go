@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -15,53 +14,21 @@ import (
 	"github.com/miekg/dns"
 )
 
-const usage = `ddx: a DNS debugger. Why doesn't this name resolve?
-
-Usage:
-  ddx demo [NAME [TYPE]]        explore the built-in demo universe (no network)
-  ddx trace NAME [TYPE]         trace NAME from the root, asking every server
-  ddx check ZONE                health-check a zone: delegation, servers, content
-  ddx NAME [TYPE] @RESOLVER     ask one resolver (dig-like)
-  ddx compare NAME [TYPE] @R1 @R2...   ask resolvers side by side and explain the
-                                differences with a trace (no @: /etc/resolv.conf)
-  ddx help                      this text
-
-Flags (for every command that traces):
-  --root-hints FILE   root servers from a named.root file
-  --root ADDR[,ADDR]  root servers by address
-  --port N            send every query to port N instead of 53
-  --timeout D         wait D for each reply (default 1.5s)
-  --tries N           UDP tries per query (default 2)
-  -4, -6              IPv4 or IPv6 only (default: IPv6 where routed)
-  -o text|json        output format (default text)
-  --color auto|always|never   colour (NO_COLOR is honoured)
-  --demo              use the built-in demo universe instead of the network
-  -x ADDR             trace the PTR name of an address
-  --max-queries N     query budget (default 2000)
-  --deadline D        wall-clock budget (default 60s)
-  -v                  show every survey query, not only those that went wrong
-  --severity LEVEL    show findings at LEVEL or above (info, notice, warning, error, critical)
-
-Flags for asking resolvers:
-  --tcp (+tcp)        TCP only        --nsid (+nsid)   ask for the NSID
-  --repeat N          ask N times     --interval D     between repeats (default 2s)
-  --resolver-timeout D  per reply (default 3s)
-
-Exit codes: 0 resolved; 1 findings at error or above, or the answer
-depends on the server asked; 2 usage error; 3 the name did not resolve.
-`
 
 // run is the whole CLI, without a process: main only calls it.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		writeUsage(stderr)
 		return exitUsage
 	}
 	var code int
 	var err error
 	switch args[0] {
 	case "help", "-h", "--help", "-help":
-		fmt.Fprint(stdout, usage)
+		if len(args) > 1 {
+			return run(ctx, []string{args[1], "--help"}, stdin, stdout, stderr)
+		}
+		writeUsage(stdout)
 		return exitOK
 	case "version", "--version":
 		fmt.Fprintln(stdout, "ddx dev")
@@ -74,6 +41,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		code, err = cmdCheck(ctx, args[1:], stdout, stderr)
 	case "compare":
 		code, err = cmdCompare(ctx, args[1:], stdin, stdout, stderr, false)
+	case "show":
+		code, err = cmdShow(ctx, args[1:], stdin, stdout, stderr)
+	case "explain":
+		code, err = cmdExplain(args[1:], stdout)
 	default:
 		if hasResolver(args) {
 			code, err = cmdCompare(ctx, args, stdin, stdout, stderr, true)
@@ -83,16 +54,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if err != nil {
 		var ue usageError
+		var help helpRequest
 		switch {
-		case errors.Is(err, flag.ErrHelp):
-			fmt.Fprint(stdout, usage)
+		case errors.As(err, &help):
+			writeCommandUsage(stdout, help.fs)
 			return exitOK
 		case errors.As(err, &ue):
 			fmt.Fprintf(stderr, "ddx: %s (see ddx help)\n", oneLine(ue.msg))
 			return exitUsage
 		case errors.Is(err, context.Canceled):
 			fmt.Fprintln(stderr, "ddx: interrupted")
-			return exitUnresolved
+			return exitInterrupted
 		default:
 			fmt.Fprintf(stderr, "ddx: %s\n", oneLine(err.Error()))
 			return exitUnresolved
