@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/ddxdns/ddx/trace"
+	"github.com/miekg/dns"
 )
 
 var ruleNSIsCNAME = &Rule{
@@ -17,6 +18,25 @@ var ruleNSIsCNAME = &Rule{
 	Run: func(p *Pass) {
 		t := p.Trace
 		seen := map[string]bool{}
+		// With glue, no lookup follows the alias: the zone's own answer to
+		// the address query shows it.
+		for _, v := range p.zones {
+			for _, s := range v.servers {
+				for _, q := range queries(s, trace.PurposeAddress) {
+					target := aliasIn(q)
+					if target == "" || seen[q.Name] {
+						continue
+					}
+					seen[q.Name] = true
+					p.Report(Finding{
+						Zone: v.zone, Servers: []string{q.Name, s.Label()}, Queries: []int{q.ID},
+						Summary:     fmt.Sprintf("name server %s of %s is an alias", q.Name, v.zone),
+						Explanation: fmt.Sprintf("Asked %s %s, %s answered that it is a CNAME for %s. The parent's glue hides this from resolvers that use it, but NS records must name the server's canonical name: resolvers that check the zone's own data, and BIND loading the zone, refuse the alias.", q.Name, q.Type, s.Label(), target),
+						Fix:         "Put the canonical name (" + target + ") in the NS records of " + v.zone + " and of its parent, with glue if it is inside the zone.",
+					})
+				}
+			}
+		}
 		for _, l := range t.Lookups {
 			if l.Reason != trace.ReasonNSAddr || seen[l.Name] {
 				continue
@@ -44,6 +64,19 @@ var ruleNSIsCNAME = &Rule{
 			}
 		}
 	},
+}
+
+// aliasIn is the CNAME target a reply gives for the query name, if any.
+func aliasIn(q *trace.Query) string {
+	if !q.OK() {
+		return ""
+	}
+	for _, rr := range q.Reply.Answer {
+		if cn, ok := rr.(*dns.CNAME); ok && strings.EqualFold(cn.Hdr.Name, q.Name) {
+			return strings.ToLower(cn.Target)
+		}
+	}
+	return ""
 }
 
 func hasCNAME(recs []string) bool {
