@@ -4,8 +4,82 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/ddxdns/ddx/trace"
 )
+
+// detailPane shows the text for the selection (a node, a finding or the
+// intro), wrapped to its width; it scrolls when it has the focus.
+type detailPane struct {
+	vp      viewport.Model
+	keys    KeyMap
+	text    string
+	focused bool
+}
+
+func newDetailPane(keys KeyMap) detailPane {
+	return detailPane{vp: viewport.New(40, 10), keys: keys}
+}
+
+// Update scrolls.
+func (p detailPane) Update(msg tea.Msg) (detailPane, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.MouseMsg:
+		switch msg.Button {
+		case tea.MouseButtonWheelUp:
+			p.vp.ScrollUp(3)
+		case tea.MouseButtonWheelDown:
+			p.vp.ScrollDown(3)
+		}
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, p.keys.Up):
+			p.vp.ScrollUp(1)
+		case key.Matches(msg, p.keys.Down):
+			p.vp.ScrollDown(1)
+		}
+	}
+	return p, nil
+}
+
+// SetSize sets the pane's size and wraps the text again.
+func (p *detailPane) SetSize(w, h int) {
+	p.vp.Width, p.vp.Height = w, max(1, h)
+	p.SetContent(p.text)
+}
+
+// SetFocused says whether the pane has the focus.
+func (p *detailPane) SetFocused(f bool) { p.focused = f }
+
+// SetContent shows text, with control characters escaped, wrapped to the
+// width. The scroll position is kept when the text is the same.
+func (p *detailPane) SetContent(text string) {
+	p.text = text
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		lines[i] = clean(l)
+	}
+	p.vp.SetContent(wrapLines(strings.Join(lines, "\n"), max(10, p.vp.Width)))
+}
+
+// View is the visible part of the text.
+func (p detailPane) View() string { return p.vp.View() }
+
+// wrapLines wraps each line of text at width cells, keeping short lines.
+func wrapLines(text string, width int) string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		if ansi.StringWidth(line) <= width {
+			out = append(out, line)
+			continue
+		}
+		out = append(out, strings.Split(ansi.Wrap(line, width, " "), "\n")...)
+	}
+	return strings.Join(out, "\n")
+}
 
 // detailText is the detail pane for a node: for a query, the question
 // sent, every attempt and the full reply in dig's presentation format.

@@ -138,10 +138,10 @@ func FuzzHostileServers(f *testing.F) {
 
 		// The explorer: every row expanded and selected, the detail pane
 		// (the raw replies) rendered for each.
-		m := NewModel(Options{Name: "www.example.test.", Qtype: dns.TypeA, Start: start, Styles: Plain(), Now: fixedNow})
+		m := NewModel(t.Context(), Options{Name: "www.example.test.", Qtype: dns.TypeA, Start: start, Styles: Plain(), Now: fixedNow})
 		m = send(t, m, tea.WindowSizeMsg{Width: 120, Height: 40})
 		m = send(t, m, m.Init()())
-		for i := 0; i < 60 && i < 2*len(m.rows)+2; i++ {
+		for i := 0; i < 60 && i < 2*len(m.tree.rows)+2; i++ {
 			m = keys(t, m, "right", "j")
 			if r, ok := terminalSafe(m.View()); !ok {
 				t.Fatalf("explorer view carries %U:\n%q", r, m.View())

@@ -7,7 +7,7 @@ type KeyMap struct {
 	Up, Down, Left, Right, Toggle, ExpandAll, CollapseAll key.Binding
 	Tab, Filter, Next, Prev, Findings, Rerun, Type, Write key.Binding
 	Open                                                  key.Binding
-	Help, Quit, Cancel                                    key.Binding
+	Help, Quit, Interrupt, Cancel                         key.Binding
 }
 
 // DefaultKeyMap is the explorer's bindings.
@@ -33,7 +33,8 @@ func DefaultKeyMap() KeyMap {
 		Write:       b("w", "write to file", "w"),
 		Open:        b("o", "trace another name", "o"),
 		Help:        b("?", "help", "?"),
-		Quit:        b("q", "quit", "q", "ctrl+c"),
+		Quit:        b("q", "quit", "q"),
+		Interrupt:   b("ctrl+c", "interrupt (exit 130)", "ctrl+c"),
 		Cancel:      b("esc", "cancel", "esc"),
 	}
 }

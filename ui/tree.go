@@ -23,13 +23,9 @@ const (
 	stError
 )
 
-// symbol and word make a status readable without colour.
+// symbol makes a status readable without colour.
 func (s status) symbol() string {
 	return [...]string{" ", "✓", "→", "…", "⏱", "⊘", "✗", "✗"}[s]
-}
-
-func (s status) word() string {
-	return [...]string{"", "ok", "referral", "pending", "timeout", "refused", "lame", "error"}[s]
 }
 
 type nodeKind int

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
-	"os"
 	"strings"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/term"
 	"github.com/ddxdns/ddx/diagnose"
 	"github.com/ddxdns/ddx/trace"
 	"github.com/ddxdns/ddx/ui"
@@ -16,16 +14,11 @@ import (
 // interactive reports whether to open the explorer: stdout and stdin are
 // terminals and no output format was asked for.
 func interactive(o *options, stdin io.Reader, stdout io.Writer) bool {
-	if o.outputSet {
-		return false
-	}
-	in, ok1 := stdin.(*os.File)
-	out, ok2 := stdout.(*os.File)
-	return ok1 && ok2 && term.IsTerminal(in.Fd()) && term.IsTerminal(out.Fd())
+	return !o.outputSet && ui.IsTerminal(stdin, stdout)
 }
 
 // explore runs the full-screen explorer and returns the exit code of the
-// last trace it finished.
+// last trace it finished, or 130 if the user pressed ctrl+c.
 func explore(ctx context.Context, o *options, cfg trace.Config, t target, intro string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
 	return runExplorer(ctx, o, cfg, t, intro, nil, nil, stdin, stdout, stderr)
 }
@@ -63,16 +56,18 @@ func runExplorer(ctx context.Context, o *options, cfg trace.Config, t target, in
 		}
 		return rep, nil
 	}
-	m := ui.NewModel(ui.Options{Name: t.name, Qtype: t.qtype, Start: start,
-		Styles: ui.NewStyles(stdout, ui.ColorMode(o.color)), Intro: intro, Banner: banner})
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx),
-		tea.WithInput(stdin), tea.WithOutput(stdout))
-	final, err := p.Run()
-	if err != nil && ctx.Err() == nil {
+	rep, err := ui.Run(ctx, ui.RunOptions{
+		Options: ui.Options{Name: t.name, Qtype: t.qtype, Start: start,
+			Styles: ui.NewStyles(stdout, ui.ColorMode(o.color)), Intro: intro, Banner: banner},
+		In: stdin, Out: stdout,
+	})
+	switch {
+	case errors.Is(err, ui.ErrInterrupted):
+		return exitInterrupted, nil
+	case err != nil:
 		return 0, err
-	}
-	if fm, ok := final.(ui.Model); ok && fm.Report() != nil {
-		return exitCode(fm.Report(), stderr), nil
+	case rep != nil:
+		return exitCode(rep, stderr), nil
 	}
 	return exitOK, nil
 }

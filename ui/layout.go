@@ -1,0 +1,169 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/miekg/dns"
+)
+
+// The screen: a header (title and outcome, 2 lines), the banner if any,
+// the panes, and a footer (status and keys, 2 lines). Wide terminals show
+// the tree on the left and the detail above the findings on the right;
+// narrow ones show the focused pane alone.
+
+// layout gives each pane its size for the window.
+func (m *Model) layout() {
+	tw, th := m.paneSize(paneTree)
+	m.tree.SetSize(tw, th)
+	fw, fh := m.paneSize(paneFindings)
+	dw, dh := m.paneSize(paneDetail)
+	if !m.wide() {
+		fh = m.narrowFindingsLines()
+		dh = max(1, m.bodyHeight()-fh-2)
+	}
+	m.findings.SetSize(fw, fh)
+	m.detail.SetSize(dw, dh)
+	m.help.Width = m.width
+	m.updateDetail()
+}
+
+func (m *Model) wide() bool { return m.width >= 110 }
+
+// bodyHeight is the height between the header and the footer.
+func (m *Model) bodyHeight() int { return max(3, m.height-4-m.bannerLines()) }
+
+func (m *Model) bannerLines() int {
+	if m.opt.Banner == nil {
+		return 0
+	}
+	return min(strings.Count(m.opt.Banner(m.width), "\n")+1, m.height/2)
+}
+
+// paneSize is the size of a pane's content, below its title line.
+func (m *Model) paneSize(p pane) (int, int) {
+	h := m.bodyHeight() - 1
+	if !m.wide() {
+		return m.width, h
+	}
+	left := m.width * 3 / 5
+	right := m.width - left - 1
+	switch p {
+	case paneTree:
+		return left, h
+	case paneDetail:
+		return right, (m.bodyHeight() - 2) * 3 / 5
+	default:
+		return right, m.bodyHeight() - 2 - (m.bodyHeight()-2)*3/5
+	}
+}
+
+// narrowFindingsLines is how many findings a narrow screen lists above
+// the detail of the selected one.
+func (m *Model) narrowFindingsLines() int {
+	_, fh := m.paneSize(paneFindings)
+	return max(1, min(fh/3, max(1, m.findings.Len())))
+}
+
+// View implements tea.Model.
+func (m Model) View() string {
+	var b strings.Builder
+	b.WriteString(m.header())
+	b.WriteString("\n")
+	if n := m.bannerLines(); n > 0 {
+		b.WriteString(fit(strings.TrimRight(m.opt.Banner(m.width), "\n"), m.width, n))
+		b.WriteString("\n")
+	}
+	switch {
+	case m.showHelp:
+		b.WriteString(fit(m.st.Title.Render("Keys")+"\n"+m.help.FullHelpView(m.keys.FullHelp())+
+			"\n\nStatus symbols: ✓ ok  → referral  … pending  ⏱ timeout  ⊘ refused  ✗ lame/error  ! in a finding\nPress any key to go back.", m.width, m.bodyHeight()))
+	case m.wide():
+		tw, _ := m.paneSize(paneTree)
+		rw, dh := m.paneSize(paneDetail)
+		left := fit(m.paneTitle(paneTree, "Delegation tree")+"\n"+m.tree.View(), tw, m.bodyHeight())
+		right := fit(m.paneTitle(paneDetail, "Detail")+"\n"+m.detail.View(), rw, dh+1) + "\n" +
+			fit(m.paneTitle(paneFindings, m.findings.Title())+"\n"+m.findings.View(), rw, m.bodyHeight()-dh-1)
+		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, left, strings.Repeat("│\n", m.bodyHeight()-1)+"│", right))
+	default:
+		var body string
+		switch m.focus {
+		case paneTree:
+			body = m.paneTitle(paneTree, "Delegation tree  (tab: detail, findings)") + "\n" + m.tree.View()
+		case paneDetail:
+			body = m.paneTitle(paneDetail, "Detail  (tab: findings)") + "\n" + m.detail.View()
+		case paneFindings:
+			list := m.narrowFindingsLines()
+			body = m.paneTitle(paneFindings, m.findings.Title()+"  (enter: show evidence)") + "\n" + fit(m.findings.View(), m.width, list) +
+				"\n" + m.st.Dim.Render(strings.Repeat("─", m.width)) + "\n" + m.detail.View()
+		}
+		b.WriteString(fit(body, m.width, m.bodyHeight()))
+	}
+	b.WriteString("\n")
+	b.WriteString(m.footer())
+	return b.String()
+}
+
+// header is the title and the run's state: progress, error or outcome.
+func (m Model) header() string {
+	title := m.st.Title.Render("ddx") + " " + clean(m.name) + " " + dns.Type(m.qtype).String()
+	var line2 string
+	switch {
+	case m.running:
+		q := 0
+		if m.live != nil {
+			q = m.live.t.Stats.Queries
+		}
+		line2 = fmt.Sprintf("%s tracing… %d queries, %s", m.spin.View(), q, m.opt.Now().Sub(m.started).Round(100*time.Millisecond))
+	case m.err != nil:
+		line2 = m.st.Bad.Render("error: " + clean(m.err.Error()))
+	case m.report != nil:
+		o := m.report.Outcome
+		line2 = m.st.ForOutcome(o.Rcode).Render("Outcome: "+o.Rcode) + " — " + clean(o.Explanation)
+	}
+	return ansi.Truncate(title, m.width, "…") + "\n" + ansi.Truncate(line2, m.width, "…")
+}
+
+// footer is the prompt, or the totals and the last message; then the keys.
+func (m Model) footer() string {
+	var line string
+	switch {
+	case m.mode != modeNormal:
+		line = m.mode.label() + m.input.View()
+	case m.report != nil:
+		line = strings.TrimSpace(fmt.Sprintf("%d queries in %s, %d findings  %s", m.report.Stats.Queries,
+			time.Duration(m.report.Stats.ElapsedMs*float64(time.Millisecond)).Round(time.Millisecond), len(m.report.Findings), m.message))
+	default:
+		line = m.message
+	}
+	return ansi.Truncate(line, m.width, "…") + "\n" + ansi.Truncate(m.help.ShortHelpView(m.keys.ShortHelp()), m.width, "…")
+}
+
+func (m Model) paneTitle(p pane, title string) string {
+	if m.focus == p {
+		return m.st.Key.Render("▌" + title)
+	}
+	return m.st.Dim.Render(" " + title)
+}
+
+// fit pads or cuts text to exactly w×h cells.
+func fit(text string, w, h int) string {
+	lines := strings.Split(text, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	for i, l := range lines {
+		l = ansi.Truncate(l, w, "…")
+		if pad := w - ansi.StringWidth(l); pad > 0 {
+			l += strings.Repeat(" ", pad)
+		}
+		lines[i] = l
+	}
+	return strings.Join(lines, "\n")
+}
