@@ -1,0 +1,5 @@
+package diagnose_test
+
+import "testing"
+
+func TestTCPFailure(t *testing.T) { runFixtures(t, "tcp-failure") }
