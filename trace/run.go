@@ -18,7 +18,7 @@ func Run(ctx context.Context, cfg Config, name string, qtype uint16, events chan
 	if events != nil {
 		defer close(events)
 	}
-	fq, err := CanonicalName(name)
+	fq, uni, err := ParseName(name)
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +36,7 @@ func Run(ctx context.Context, cfg Config, name string, qtype uint16, events chan
 		nsCache:  map[string]*lookupState{},
 		limits:   map[BudgetName]bool{},
 		tr: &Trace{
-			Query:   Question{Name: fq, Type: dns.Type(qtype).String(), Qtype: qtype},
+			Query:   Question{Name: fq, Unicode: uni, Type: dns.Type(qtype).String(), Qtype: qtype},
 			Lookups: []*Lookup{},
 			Steps:   []*Step{},
 			Limits:  []Limit{},
