@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/ddxdns/ddx/diagnose"
 	"github.com/ddxdns/ddx/trace"
 )
@@ -410,24 +411,10 @@ func lookupSummary(l *trace.Lookup) string {
 	return l.Outcome.Rcode
 }
 
-// wrap breaks text into lines of at most width columns at spaces.
+// wrap breaks text into lines of at most width cells, at spaces and
+// hyphens; a word wider than the line (a URL) is left whole.
 func wrap(text string, width int) []string {
-	var lines []string
-	for _, para := range strings.Split(text, "\n") {
-		line := ""
-		for _, word := range strings.Fields(para) {
-			if line != "" && len(line)+1+len(word) > width {
-				lines = append(lines, line)
-				line = ""
-			}
-			if line != "" {
-				line += " "
-			}
-			line += word
-		}
-		lines = append(lines, line)
-	}
-	return lines
+	return strings.Split(ansi.Wordwrap(text, width, ""), "\n")
 }
 
 // clean escapes control characters and tabs in text that may carry bytes
