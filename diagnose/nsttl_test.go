@@ -1,0 +1,5 @@
+package diagnose_test
+
+import "testing"
+
+func TestNSTTLZero(t *testing.T) { runFixtures(t, "ns-ttl-zero") }
