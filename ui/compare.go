@@ -3,9 +3,12 @@ package ui
 import (
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/lipgloss/table"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/ddxdns/ddx/diagnose"
 	"github.com/ddxdns/ddx/trace"
@@ -15,51 +18,25 @@ import (
 // rows aligned by record, differences marked with ≠.
 func CompareTable(c *diagnose.Comparison, s Styles, width int) string {
 	rs := c.Resolvers
-	label := 28
+	const mark, label = 2, 28
 	col := 22
 	if width > 0 && len(rs) > 0 {
-		col = max(14, min(34, (width-label-2)/len(rs)))
+		col = max(14, min(34, (width-mark-label)/len(rs)))
 	}
-	var b strings.Builder
-	cell := func(text string, w int) string {
-		text = clean(text)
-		if ansi.StringWidth(text) > w-1 {
-			text = ansi.Truncate(text, w-1, "…")
-		}
-		return text + strings.Repeat(" ", max(1, w-ansi.StringWidth(text)))
-	}
-	line := func(name string, vals []string, styleDiff bool) {
-		differ := false
-		for _, v := range vals {
-			if v != vals[0] {
-				differ = true
-			}
-		}
-		mark := "  "
-		if differ && styleDiff {
-			mark = s.Bad.Render("≠ ")
-		}
-		b.WriteString(mark + cell(name, label))
-		for _, v := range vals {
-			b.WriteString(cell(v, col))
-		}
-		b.WriteString("\n")
-	}
-	var heads []string
-	for _, r := range rs {
-		heads = append(heads, r.Address)
-	}
-	b.WriteString("  " + cell("", label))
-	for _, h := range heads {
-		b.WriteString(s.Title.Render(cell(h, col)))
-	}
-	b.WriteString("\n")
 	vals := func(fn func(*trace.ResolverReply) string) []string {
 		var out []string
 		for _, r := range rs {
 			out = append(out, fn(r))
 		}
 		return out
+	}
+	var rows [][]string
+	line := func(name string, vals []string, markDiff bool) {
+		m := ""
+		if markDiff && slices.ContainsFunc(vals, func(v string) bool { return v != vals[0] }) {
+			m = s.Bad.Render("≠")
+		}
+		rows = append(rows, append([]string{m, name}, vals...))
 	}
 	line("outcome", vals(func(r *trace.ResolverReply) string {
 		if r.Error != "" {
@@ -104,13 +81,11 @@ func CompareTable(c *diagnose.Comparison, s Styles, width int) string {
 			keys[rr.Key()] = rr
 		}
 	}
-	var sorted []string
-	for k := range keys {
-		sorted = append(sorted, k)
-	}
-	sort.Strings(sorted)
+	sorted := slices.Sorted(maps.Keys(keys))
+	section := -1
 	if len(sorted) > 0 {
-		b.WriteString("  " + s.Dim.Render("answer records (TTL per resolver)") + "\n")
+		section = len(rows) + 1 // +1: the header row
+		rows = append(rows, []string{"", "answer records (TTL)"})
 	}
 	for _, k := range sorted {
 		rr := keys[k]
@@ -123,7 +98,40 @@ func CompareTable(c *diagnose.Comparison, s Styles, width int) string {
 			return "—"
 		}), true)
 	}
-	return b.String()
+
+	heads := append([]string{"", ""}, vals(func(r *trace.ResolverReply) string { return r.Address })...)
+	// Cells are cleaned and cut to their column here, so the table only
+	// pads; the mark column holds an already styled ≠.
+	for _, row := range append([][]string{heads}, rows...) {
+		for j := 1; j < len(row); j++ {
+			w := col
+			if j == 1 {
+				w = label
+			}
+			row[j] = ansi.Truncate(clean(row[j]), w-1, "…")
+		}
+	}
+	t := table.New().Border(lipgloss.HiddenBorder()).
+		BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
+		BorderHeader(false).BorderColumn(false).
+		Headers(heads...).Rows(rows...).
+		StyleFunc(func(row, j int) lipgloss.Style {
+			st := s.Text
+			switch {
+			case row == table.HeaderRow && j > 1:
+				st = s.Title
+			case row+1 == section:
+				st = s.Dim
+			}
+			switch j {
+			case 0:
+				return st.Width(mark)
+			case 1:
+				return st.Width(label)
+			}
+			return st.Width(col)
+		})
+	return t.String() + "\n"
 }
 
 func withoutQR(flags []string) []string {

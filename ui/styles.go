@@ -16,7 +16,9 @@ import (
 // and pipes get plain text.
 type Styles struct {
 	Zone, Server, Addr, Dim, OK, Referral, Warn, Bad, Crit, Title, Key lipgloss.Style
-	Color                                                              bool
+	// Text has no colour or emphasis: the base for layout (widths, padding).
+	Text  lipgloss.Style
+	Color bool
 }
 
 // ColorMode is --color: auto, always or never.
@@ -55,6 +57,7 @@ func NewStyles(w io.Writer, mode ColorMode) Styles {
 		Crit:     st().Bold(true).Foreground(lipgloss.Color("9")),
 		Title:    st().Bold(true),
 		Key:      st().Bold(true).Foreground(lipgloss.Color("13")),
+		Text:     st(),
 		Color:    color,
 	}
 }
