@@ -13,6 +13,7 @@ import (
 
 	"github.com/ddxdns/ddx/diagnose"
 	"github.com/ddxdns/ddx/trace"
+	"github.com/ddxdns/ddx/trace/sim"
 	"github.com/ddxdns/ddx/ui"
 	"github.com/miekg/dns"
 )
@@ -23,18 +24,32 @@ type resolverFlags struct {
 	nsid       bool
 	repeat     int
 	interval   time.Duration
-	resolvConf string
+	resolvConf setString
 	rtimeout   time.Duration
 }
+
+// setString is a string flag that remembers whether it was given.
+type setString struct {
+	value string
+	set   bool
+}
+
+func (s *setString) String() string     { return s.value }
+func (s *setString) Set(v string) error { s.value, s.set = v, true; return nil }
 
 func (r *resolverFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&r.tcp, "tcp", false, "ask resolvers over TCP only (also +tcp)")
 	fs.BoolVar(&r.nsid, "nsid", false, "ask resolvers for their NSID (also +nsid)")
 	fs.IntVar(&r.repeat, "repeat", 1, "ask `N` times, to watch TTLs count down")
 	fs.DurationVar(&r.interval, "interval", 2*time.Second, "wait `D` between repeats")
-	fs.StringVar(&r.resolvConf, "resolv-conf", "/etc/resolv.conf", "resolvers to use when none is given with @")
+	r.resolvConf.value = "/etc/resolv.conf"
+	fs.Var(&r.resolvConf, "resolv-conf", "resolvers to use when none is given with @")
 	fs.DurationVar(&r.rtimeout, "resolver-timeout", 3*time.Second, "wait `D` for each resolver reply")
 }
+
+// resolverExchanger carries resolver queries outside --demo: the network.
+// Tests replace it to prove that --demo never uses it.
+var resolverExchanger trace.Exchanger = trace.NetExchanger{}
 
 // splitResolvers takes @resolver and +option arguments out of the
 // positionals.
@@ -68,7 +83,7 @@ func hasResolver(args []string) bool {
 
 func resolveAddrs(ctx context.Context, list []string, rf *resolverFlags) ([]netip.AddrPort, []string, error) {
 	if len(list) == 0 {
-		aps, err := trace.SystemResolvers(rf.resolvConf)
+		aps, err := trace.SystemResolvers(rf.resolvConf.value)
 		if err != nil {
 			return nil, nil, usagef("no resolver given with @, and %v", err)
 		}
@@ -87,15 +102,75 @@ func resolveAddrs(ctx context.Context, list []string, rf *resolverFlags) ([]neti
 	return aps, names, nil
 }
 
+// demoResolvers are the demo universe's addresses the arguments name (its
+// resolvers, or its authoritative servers, asked with RD=1 as dig would),
+// or all its resolvers when none is named. --demo looks nothing up and
+// sends nothing, so anything else is refused: host names, other addresses,
+// other ports, --resolv-conf.
+func demoResolvers(u *sim.Universe, list []string, rf *resolverFlags) ([]netip.AddrPort, []string, error) {
+	var known []string
+	for _, r := range u.Resolvers() {
+		known = append(known, r.Addr.String())
+	}
+	which := "its resolvers are " + strings.Join(known, ", ")
+	if rf.resolvConf.set {
+		return nil, nil, usagef("--demo cannot use --resolv-conf: without @ it compares its own resolvers (%s)", strings.Join(known, ", "))
+	}
+	if len(list) == 0 {
+		list = known
+	}
+	var aps []netip.AddrPort
+	var names []string
+	for _, s := range list {
+		ap, err := netip.ParseAddrPort(s)
+		if err != nil {
+			a, err := netip.ParseAddr(strings.Trim(s, "[]"))
+			if err != nil {
+				return nil, nil, usagef("--demo cannot ask @%s: it looks up no host names; %s", s, which)
+			}
+			ap = netip.AddrPortFrom(a, 53)
+		}
+		a := ap.Addr().Unmap()
+		name := ""
+		if r := u.Resolver(a); r != nil {
+			name = r.Name
+		} else if srv := u.Server(a); srv != nil {
+			name = srv.Name
+		} else {
+			return nil, nil, usagef("--demo cannot ask @%s: no such address in the demo universe; %s", s, which)
+		}
+		if ap.Port() != 53 {
+			return nil, nil, usagef("--demo cannot ask @%s: the demo universe listens on port 53 only", s)
+		}
+		aps = append(aps, netip.AddrPortFrom(a, 53))
+		names = append(names, name)
+	}
+	return aps, names, nil
+}
+
+// demoRefusals are the flags --demo cannot honour for compare: they name
+// real servers.
+func demoRefusals(o *options) error {
+	switch {
+	case o.root != "":
+		return usagef("--demo cannot use --root: the demo universe has its own root servers")
+	case o.rootHints != "":
+		return usagef("--demo cannot use --root-hints: the demo universe has its own root servers")
+	case o.port != 0:
+		return usagef("--demo cannot use --port: every demo server listens on port 53")
+	}
+	return nil
+}
+
 // askAll asks every resolver at once and returns the replies in order.
-func askAll(ctx context.Context, aps []netip.AddrPort, names []string, t target, rf *resolverFlags) []*trace.ResolverReply {
+func askAll(ctx context.Context, ex trace.Exchanger, aps []netip.AddrPort, names []string, t target, rf *resolverFlags) []*trace.ResolverReply {
 	out := make([]*trace.ResolverReply, len(aps))
 	var wg sync.WaitGroup
 	for i, ap := range aps {
 		wg.Add(1)
 		go func(i int, ap netip.AddrPort) {
 			defer wg.Done()
-			r := trace.AskResolver(ctx, ap, t.name, t.qtype, trace.ResolverOptions{TCP: rf.tcp, NSID: rf.nsid, Timeout: rf.rtimeout})
+			r := trace.AskResolver(ctx, ap, t.name, t.qtype, trace.ResolverOptions{Exchanger: ex, TCP: rf.tcp, NSID: rf.nsid, Timeout: rf.rtimeout})
 			r.Name = names[i]
 			out[i] = r
 		}(i, ap)
@@ -123,24 +198,45 @@ func cmdCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err != nil {
 		return 0, err
 	}
-	aps, names, err := resolveAddrs(ctx, list, &rf)
-	if err != nil {
+	// With --demo, the trace and the resolvers share one simulated
+	// universe, and nothing is looked up or sent.
+	var cfg trace.Config
+	var aps []netip.AddrPort
+	var names []string
+	ex := resolverExchanger
+	if o.demo {
+		if err := demoRefusals(o); err != nil {
+			return 0, err
+		}
+		if cfg, err = o.config(); err != nil {
+			return 0, err
+		}
+		u, ok := cfg.Exchanger.(*sim.Universe)
+		if !ok {
+			return 0, fmt.Errorf("--demo: the configuration has no demo universe")
+		}
+		if aps, names, err = demoResolvers(u, list, &rf); err != nil {
+			return 0, err
+		}
+		ex = u
+	} else if aps, names, err = resolveAddrs(ctx, list, &rf); err != nil {
 		return 0, err
 	}
 	c := &diagnose.Comparison{Query: trace.Question{Name: t.name, Unicode: t.unicode, Type: typeString(t.qtype), Qtype: t.qtype}}
 
 	if askOnly && len(aps) == 1 && rf.repeat == 1 {
-		c.Resolvers = askAll(ctx, aps, names, t, &rf)
+		c.Resolvers = askAll(ctx, ex, aps, names, t, &rf)
 		c.Findings = diagnose.Compare(c)
 		return writeAsk(stdout, o, c)
 	}
 
-	cfg, err := o.config()
-	if err != nil {
-		return 0, err
+	if !o.demo {
+		if cfg, err = o.config(); err != nil {
+			return 0, err
+		}
 	}
 	if interactive(o, stdin, stdout) && rf.repeat == 1 {
-		c.Resolvers = askAll(ctx, aps, names, t, &rf)
+		c.Resolvers = askAll(ctx, ex, aps, names, t, &rf)
 		return exploreCompare(ctx, o, cfg, t, c, stdin, stdout, stderr)
 	}
 	var rep *diagnose.Report
@@ -158,7 +254,7 @@ func cmdCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 				return 0, ctx.Err()
 			}
 		}
-		c.Resolvers = askAll(ctx, aps, names, t, &rf)
+		c.Resolvers = askAll(ctx, ex, aps, names, t, &rf)
 		if rf.repeat > 1 {
 			c.Rounds = append(c.Rounds, c.Resolvers)
 		}

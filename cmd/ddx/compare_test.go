@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/miekg/dns"
 )
@@ -106,21 +110,37 @@ func findingIDs(doc compareDoc) string {
 	return strings.Join(ids, " ")
 }
 
-// The seed case: one resolver says NXDOMAIN, the other SERVFAIL, because a
-// stale parent server still delegates the removed zone to dead servers.
-func TestCompareExplainsServfailVersusNxdomain(t *testing.T) {
-	t.Parallel()
-	nx := fakeResolver{rcode: dns.RcodeNameError, ra: true}.start(t)
-	sf := fakeResolver{rcode: dns.RcodeServerFailure, ra: true, ede: &dns.EDNS0_EDE{InfoCode: dns.ExtendedErrorCodeNoReachableAuthority, ExtraText: "at delegation gone.lab."}}.start(t)
-	code, doc, _ := compareJSON(t, "compare", "--demo", "--timeout", "100ms", "gone.lab", "NS", nx, sf)
+// failExchanger fails the test on any packet: --demo must send none.
+type failExchanger struct{ t *testing.T }
+
+func (f failExchanger) Exchange(_ context.Context, m *dns.Msg, ap netip.AddrPort, _ string) (*dns.Msg, time.Duration, error) {
+	f.t.Errorf("--demo sent %s to the network (%s)", m.Question[0].String(), ap)
+	return nil, 0, errors.New("no network in this test")
+}
+
+// The seed case, offline: the demo resolvers say SERVFAIL, NXDOMAIN and
+// REFUSED about gone.lab, and the trace explains why: a stale parent
+// server still delegates the removed zone to dead servers. Nothing may
+// reach the network (this test is not parallel: it replaces the network).
+func TestDemoCompareExplainsTheSplitOffline(t *testing.T) {
+	saved := resolverExchanger
+	resolverExchanger = failExchanger{t}
+	t.Cleanup(func() { resolverExchanger = saved })
+
+	code, doc, _ := compareJSON(t, "compare", "--demo", "--timeout", "100ms", "gone.lab", "NS")
 	if code != exitFindings {
-		t.Errorf("exit %d", code)
+		t.Errorf("exit %d, want %d", code, exitFindings)
 	}
-	if len(doc.Resolvers) != 2 || doc.Resolvers[0].Rcode != "NXDOMAIN" || doc.Resolvers[1].Rcode != "SERVFAIL" || doc.Resolvers[0].RTTms == nil {
-		t.Fatalf("resolvers %+v", doc.Resolvers)
+	var got []string
+	for _, r := range doc.Resolvers {
+		got = append(got, r.Address+" "+r.Rcode+r.Error)
 	}
-	if len(doc.Resolvers[1].EDE) != 1 || doc.Resolvers[1].EDE[0].Code != 22 {
-		t.Errorf("EDE %+v", doc.Resolvers[1].EDE)
+	want := "198.51.100.201:53 SERVFAIL, 198.51.100.202:53 NXDOMAIN, 198.51.100.203:53 REFUSED"
+	if strings.Join(got, ", ") != want {
+		t.Fatalf("resolvers: %s\nwant %s", strings.Join(got, ", "), want)
+	}
+	if e := doc.Resolvers[0].EDE; len(e) != 1 || e[0].Code != 22 || e[0].Text != "at delegation gone.lab." {
+		t.Errorf("EDE of the stale resolver: %+v", e)
 	}
 	var split string
 	for _, f := range doc.Findings {
@@ -128,27 +148,65 @@ func TestCompareExplainsServfailVersusNxdomain(t *testing.T) {
 			split = f.Explanation
 		}
 	}
-	for _, w := range []string{"NXDOMAIN", "SERVFAIL", "ns3.nic.lab.", "parent", "No Reachable Authority"} {
+	for _, w := range []string{"NXDOMAIN", "SERVFAIL", "ns3.nic.lab.", "parent", "No Reachable Authority", "198.51.100.201:53 got SERVFAIL, the answer of that path"} {
 		if !strings.Contains(split, w) {
 			t.Errorf("resolver-outcome-split explanation lacks %q:\n%s", w, split)
 		}
 	}
-	if !strings.Contains(findingIDs(doc), "parent-servers-disagree") {
-		t.Errorf("the trace's findings are missing: %s", findingIDs(doc))
+	for _, id := range []string{"resolver-outcome-split", "parent-servers-disagree", "resolver-no-recursion"} {
+		if !strings.Contains(findingIDs(doc), id) {
+			t.Errorf("findings lack %s: %s", id, findingIDs(doc))
+		}
+	}
+
+	// The text view, and one demo resolver asked dig-like.
+	code, out, _ := runDDX(t, "compare", "--demo", "--timeout", "100ms", "gone.lab", "NS", "--color", "never")
+	if code != exitFindings || !strings.Contains(out, "≠ outcome") || !strings.Contains(out, "22 No Reachable Auth") {
+		t.Errorf("text: exit %d\n%s", code, out)
+	}
+	code, out, _ = runDDX(t, "www.healthy.test", "@198.51.100.202", "--demo", "--nsid")
+	if code != exitOK || !strings.Contains(out, "www.healthy.test.\t86400\tIN\tA\t192.0.2.80") || !strings.Contains(out, `NSID "sticky.resolver.test"`) {
+		t.Errorf("ask a demo resolver: exit %d\n%s", code, out)
 	}
 }
 
+// --demo refuses, in one line, whatever it would have to look up or send.
+func TestDemoRefusesTheNetwork(t *testing.T) {
+	saved := resolverExchanger
+	resolverExchanger = failExchanger{t}
+	t.Cleanup(func() { resolverExchanger = saved })
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"www.healthy.test", "@resolver.example", "--demo"}, "looks up no host names"},
+		{[]string{"compare", "--demo", "www.healthy.test", "@192.0.2.199"}, "no such address in the demo universe"},
+		{[]string{"compare", "--demo", "www.healthy.test", "@127.0.0.1:5353"}, "no such address in the demo universe"},
+		{[]string{"www.healthy.test", "@198.51.100.201:5353", "--demo"}, "port 53 only"},
+		{[]string{"compare", "--demo", "www.healthy.test", "--resolv-conf", "/etc/resolv.conf"}, "--resolv-conf"},
+		{[]string{"compare", "--demo", "www.healthy.test", "--root", "192.0.2.1"}, "--root"},
+		{[]string{"compare", "--demo", "www.healthy.test", "--root-hints", "named.root"}, "--root-hints"},
+		{[]string{"compare", "--demo", "www.healthy.test", "--port", "5300"}, "--port"},
+	} {
+		code, out, errs := runDDX(t, tc.args...)
+		if code != exitUsage || out != "" || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q (want exit 2 and one line with %q)", strings.Join(tc.args, " "), code, out, errs, tc.want)
+		}
+	}
+}
+
+// The demo's sticky resolver raises TTLs to a floor; the trace knows the
+// real TTL, so compare says so, without calling it a disagreement.
 func TestCompareStretchedTTL(t *testing.T) {
 	t.Parallel()
-	good := fakeResolver{ra: true, ttl: 3000}.start(t)
-	stretch := fakeResolver{ra: true, ttl: 86400}.start(t)
-	code, doc, _ := compareJSON(t, "compare", "--demo", "www.healthy.test", good, stretch)
+	code, doc, _ := compareJSON(t, "compare", "--demo", "www.healthy.test", "@198.51.100.201", "@198.51.100.202")
 	ids := findingIDs(doc)
 	if !strings.Contains(ids, "ttl-not-honoured") || strings.Contains(ids, "resolver-outcome-split") {
 		t.Fatalf("findings %s", ids)
 	}
 	for _, f := range doc.Findings {
-		if f.ID == "ttl-not-honoured" && (len(f.Servers) != 1 || f.Servers[0] != strings.TrimPrefix(stretch, "@") || !strings.Contains(f.Explanation, "86400") || !strings.Contains(f.Explanation, "3600")) {
+		if f.ID == "ttl-not-honoured" && (len(f.Servers) != 1 || f.Servers[0] != "198.51.100.202:53" || !strings.Contains(f.Explanation, "86400") || !strings.Contains(f.Explanation, "3600")) {
 			t.Errorf("ttl finding %+v", f)
 		}
 	}
@@ -168,6 +226,11 @@ func TestAskOneResolver(t *testing.T) {
 	if code != exitUnresolved || doc.Resolvers[0].Error == "" {
 		t.Errorf("silent resolver: exit %d, %+v", code, doc.Resolvers)
 	}
+	sf := fakeResolver{rcode: dns.RcodeServerFailure, ra: true, ede: &dns.EDNS0_EDE{InfoCode: dns.ExtendedErrorCodeNoReachableAuthority, ExtraText: "at delegation gone.lab."}}.start(t)
+	code, doc, _ = compareJSON(t, "gone.lab", sf)
+	if code != exitOK || doc.Resolvers[0].Rcode != "SERVFAIL" || len(doc.Resolvers[0].EDE) != 1 || doc.Resolvers[0].EDE[0].Code != 22 {
+		t.Errorf("EDE: exit %d, %+v", code, doc.Resolvers)
+	}
 	good := fakeResolver{ra: true, ttl: 300}.start(t)
 	code, out, _ := runDDX(t, "www.healthy.test", good)
 	if code != exitOK || !strings.Contains(out, "ANSWER SECTION") || !strings.Contains(out, "192.0.2.80") {
@@ -177,9 +240,7 @@ func TestAskOneResolver(t *testing.T) {
 
 func TestCompareTextMarksDifferences(t *testing.T) {
 	t.Parallel()
-	a := fakeResolver{ra: true, ttl: 3600}.start(t)
-	b := fakeResolver{rcode: dns.RcodeServerFailure, ra: true}.start(t)
-	_, out, _ := runDDX(t, "compare", "--demo", "www.healthy.test", a, b, "--color", "never")
+	_, out, _ := runDDX(t, "compare", "--demo", "www.healthy.test", "--color", "never")
 	if !strings.Contains(out, "≠ outcome") || !strings.Contains(out, "Authoritative (trace from the root): NOERROR") || !strings.Contains(out, "resolver-outcome-split") {
 		t.Errorf("text comparison:\n%s", out)
 	}
