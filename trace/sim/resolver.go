@@ -31,6 +31,8 @@ type Resolver struct {
 	// NoRecursion makes it answer REFUSED with RA=0, as an
 	// authoritative-only server does.
 	NoRecursion bool
+
+	askOnlyNames []string // the servers at AskOnly, for Describe
 }
 
 // What a resolver's iteration costs, and where it gives up. The timeout is
@@ -101,11 +103,7 @@ func (r *Resolver) Describe() string {
 		what = append(what, "does not recurse (REFUSED, RA=0)")
 	}
 	if len(r.AskOnly) > 0 {
-		var a []string
-		for _, x := range r.AskOnly {
-			a = append(a, x.String())
-		}
-		what = append(what, "asks only "+strings.Join(a, ", ")+" where it serves the zone")
+		what = append(what, "asks only "+strings.Join(r.askOnlyNames, ", ")+" where it serves the zone")
 	}
 	if r.MinTTL > 0 {
 		what = append(what, fmt.Sprintf("raises TTLs to at least %d (cache-min-ttl)", r.MinTTL))

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/ddxdns/ddx"
@@ -87,3 +88,69 @@ func TestDemoResolvers(t *testing.T) {
 }
 
 func ap(s string) netip.AddrPort { return netip.AddrPortFrom(netip.MustParseAddr(s), 53) }
+
+// A resolver's RTT is its own latency plus the iteration's simulated time:
+// the dead servers of gone.lab cost the stale resolver two timeouts each
+// (with EDNS, then without).
+func TestResolverTime(t *testing.T) {
+	t.Parallel()
+	u := demo(t)
+	fast := trace.AskResolver(context.Background(), ap("198.51.100.202"), "gone.lab.", dns.TypeNS, trace.ResolverOptions{Exchanger: u})
+	slow := trace.AskResolver(context.Background(), ap("198.51.100.201"), "gone.lab.", dns.TypeNS, trace.ResolverOptions{Exchanger: u})
+	if fast.RTTms < 20 || fast.RTTms > 200 || slow.RTTms < 800 || slow.RTTms > 1200 {
+		t.Errorf("RTT %v ms (sticky, NXDOMAIN) and %v ms (stale, dead servers)", fast.RTTms, slow.RTTms)
+	}
+	// Slower than the client's timeout: the client times out, as it would.
+	u.Deadlines = true
+	late := trace.AskResolver(context.Background(), ap("198.51.100.201"), "gone.lab.", dns.TypeNS, trace.ResolverOptions{Exchanger: u, Timeout: 100 * time.Millisecond, Tries: 1})
+	if late.Error == "" {
+		t.Errorf("a 1 s answer within a 100 ms timeout: %+v", late)
+	}
+}
+
+func TestResolverWithoutRD(t *testing.T) {
+	t.Parallel()
+	u := demo(t)
+	m := new(dns.Msg)
+	m.SetQuestion("www.healthy.test.", dns.TypeA)
+	m.RecursionDesired = false
+	r, _, err := u.Exchange(context.Background(), m, ap("198.51.100.202"), "udp")
+	if err != nil || r.Rcode != dns.RcodeRefused || !r.RecursionAvailable || len(r.Answer) != 0 {
+		t.Errorf("RD=0 to a resolver without a cache: %v %v", r, err)
+	}
+}
+
+func TestResolverLines(t *testing.T) {
+	t.Parallel()
+	u := demo(t)
+	var got []string
+	for _, r := range u.Resolvers() {
+		got = append(got, strings.Join(strings.Fields(r.Describe()), " "))
+	}
+	want := []string{
+		"198.51.100.201 stale.resolver.test. 4ms asks only ns3.nic.lab. (198.51.100.33) where it serves the zone",
+		"198.51.100.202 sticky.resolver.test. 6ms raises TTLs to at least 86400 (cache-min-ttl)",
+		"198.51.100.203 authonly.resolver.test. 3ms does not recurse (REFUSED, RA=0)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("resolvers:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if u.Server(netip.MustParseAddr("198.51.100.201")) != nil {
+		t.Error("a resolver is listed as an authoritative server (the lab would start one)")
+	}
+	for _, bad := range []string{
+		"resolver 192.0.2.9 r. ask-only=192.0.2.250",
+		"resolver 192.0.2.9 r. min-ttl=forever",
+		"resolver 192.0.2.9 r. recursion=maybe",
+		"resolver 192.0.2.9 r. colour=blue",
+		"resolver 192.0.2.1 r.",
+	} {
+		fsys := fstest.MapFS{
+			"u/servers.conf":    {Data: []byte("server 192.0.2.1 a.root. zones=.\n" + bad + "\n")},
+			"u/zones/root.zone": {Data: []byte(". 3600 SOA a.root. h.root. 1 7200 1800 1209600 300\n. 3600 NS a.root.\na.root. 3600 A 192.0.2.1\n")},
+		}
+		if _, err := sim.Load(fsys, "u"); err == nil {
+			t.Errorf("%q loaded", bad)
+		}
+	}
+}

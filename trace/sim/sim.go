@@ -180,6 +180,15 @@ func Load(fsys fs.FS, dir string) (*Universe, error) {
 	if err := sc.Err(); err != nil {
 		return nil, err
 	}
+	for _, r := range u.resolvers {
+		for _, a := range r.AskOnly {
+			s := u.servers[a]
+			if s == nil {
+				return nil, fmt.Errorf("servers.conf: resolver %s: ask-only=%s is no server", r.Name, a)
+			}
+			r.askOnlyNames = append(r.askOnlyNames, fmt.Sprintf("%s (%s)", s.Name, a))
+		}
+	}
 	u.roots = u.rootHints()
 	if len(u.roots) == 0 {
 		return nil, fmt.Errorf("%s: no server serves the root zone", dir)
