@@ -9,7 +9,9 @@ import (
 	"github.com/ddxdns/ddx/trace"
 )
 
-func TestCompareTable(t *testing.T) {
+// twoResolvers is a comparison of a resolver that answers and one that
+// fails with an extended error carrying an escape sequence.
+func twoResolvers() *diagnose.Comparison {
 	c := &diagnose.Comparison{Query: trace.Question{Name: "www.x.test.", Type: "A", Qtype: 1}}
 	c.Resolvers = []*trace.ResolverReply{
 		{Address: "127.0.0.1:53", Rcode: "NOERROR", Flags: []string{"qr", "rd", "ra"}, RTTms: 3, Transport: "udp",
@@ -17,6 +19,11 @@ func TestCompareTable(t *testing.T) {
 		{Address: "127.0.0.2:53", Rcode: "SERVFAIL", Flags: []string{"qr", "rd", "ra"}, RTTms: 13, Transport: "udp",
 			EDE: []trace.EDE{{Code: 22, Name: "No Reachable Authority", Text: "evil \x1b[2J and a long text"}}},
 	}
+	return c
+}
+
+func TestCompareTable(t *testing.T) {
+	c := twoResolvers()
 	for _, width := range []int{0, 80, 100} {
 		out := CompareTable(c, Plain(), width)
 		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")

@@ -36,11 +36,20 @@ func (m *Model) wide() bool { return m.width >= 110 }
 // bodyHeight is the height between the header and the footer.
 func (m *Model) bodyHeight() int { return max(3, m.height-4-m.bannerLines()) }
 
+// banner is the banner for the width, without trailing newlines.
+func (m *Model) banner() string {
+	if m.opt.Banner == nil {
+		return ""
+	}
+	return strings.TrimRight(m.opt.Banner(m.width), "\n")
+}
+
+// bannerLines is the banner's height on screen: at most half of it.
 func (m *Model) bannerLines() int {
 	if m.opt.Banner == nil {
 		return 0
 	}
-	return min(strings.Count(m.opt.Banner(m.width), "\n")+1, m.height/2)
+	return min(lipgloss.Height(m.banner()), m.height/2)
 }
 
 // paneSize is the size of a pane's content, below its title line.
@@ -74,7 +83,7 @@ func (m Model) View() string {
 	b.WriteString(m.header())
 	b.WriteString("\n")
 	if n := m.bannerLines(); n > 0 {
-		b.WriteString(fit(strings.TrimRight(m.opt.Banner(m.width), "\n"), m.width, n))
+		b.WriteString(fit(m.banner(), m.width, n))
 		b.WriteString("\n")
 	}
 	switch {

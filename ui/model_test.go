@@ -226,13 +226,14 @@ func TestOnlyTheFocusedPaneMoves(t *testing.T) {
 
 func TestCompareBannerAboveTree(t *testing.T) {
 	m := NewModel(t.Context(), Options{Name: "www.healthy.test.", Qtype: dns.TypeA, Start: simStart(t), Styles: Plain(), Now: fixedNow,
-		Banner: func(w int) string { return "resolver-a  NOERROR\nresolver-b  SERVFAIL" }})
+		Banner: func(w int) string { return CompareTable(twoResolvers(), Plain(), w) }})
 	next, _ := m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	m = send(t, next.(Model), startMsg{})
 	v := m.View()
-	a, tree := strings.Index(v, "resolver-b  SERVFAIL"), strings.Index(v, "Delegation tree")
-	if a < 0 || tree < 0 || a > tree {
-		t.Errorf("banner not above the tree:\n%s", v)
+	lines := strings.Split(v, "\n")
+	// Title, outcome, the table's rows, then at once the tree.
+	if !strings.HasPrefix(lines[3], "≠ outcome") || !strings.Contains(lines[9], "Delegation tree") {
+		t.Errorf("banner not right above the tree:\n%s", v)
 	}
 	if got := strings.Count(v, "\n") + 1; got != 30 {
 		t.Errorf("view is %d lines for a 30-line terminal", got)
