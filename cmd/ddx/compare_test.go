@@ -253,3 +253,18 @@ func TestCompareBadResolver(t *testing.T) {
 		t.Errorf("exit %d: %s", code, errs)
 	}
 }
+
+// ddx demo lists the demo resolvers beside the names, and a flag's value
+// (--color never) is not taken for a name to trace.
+func TestDemoListsResolvers(t *testing.T) {
+	t.Parallel()
+	code, out, errs := runDDX(t, "demo", "--color", "never", "--timeout", "100ms")
+	if code != exitOK || errs != "" {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	for _, w := range []string{"ddx compare --demo NAME", "198.51.100.201   stale.resolver.test.", "asks only ns3.nic.lab. (198.51.100.33)", "cache-min-ttl", "does not recurse", "Trace of gone.lab. A"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("ddx demo lacks %q:\n%s", w, out)
+		}
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 )
 
 // demoNames are the names of the demo universe worth a look, and what is
@@ -48,12 +47,16 @@ var demoNames = []struct{ name, what string }{
 }
 
 func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
-	for _, a := range args {
-		if len(a) > 0 && a[0] != '-' {
-			return cmdTrace(ctx, args, stdin, stdout, stderr, true)
-		}
+	// A name among the arguments (not a flag's value: --color never) means
+	// trace it.
+	o, pos, err := parseOptions("demo", args, stderr, nil)
+	if err != nil {
+		return 0, err
 	}
-	if o := (options{}); interactive(&o, stdin, stdout) && !hasOutputFlag(args) {
+	if len(pos) > 0 || o.reverse != "" {
+		return cmdTrace(ctx, args, stdin, stdout, stderr, true)
+	}
+	if interactive(o, stdin, stdout) {
 		return cmdTrace(ctx, append([]string{"gone.lab"}, args...), stdin, stdout, stderr, true)
 	}
 	fmt.Fprintln(stdout, `The ddx demo universe: a root, the TLDs test., lab. and example., and zones that
@@ -63,6 +66,9 @@ touches the network. Trace any of these with: ddx demo NAME [TYPE]
 	fmt.Fprintln(stdout)
 	for _, d := range demoNames {
 		fmt.Fprintf(stdout, "  %-24s %s\n", d.name, d.what)
+	}
+	if err := writeDemoResolvers(stdout); err != nil {
+		return 0, err
 	}
 	fmt.Fprintln(stdout, "\nHere is the first one worth seeing, gone.lab: why one resolver says SERVFAIL\nand another NXDOMAIN.")
 	fmt.Fprintln(stdout)
@@ -74,11 +80,17 @@ touches the network. Trace any of these with: ddx demo NAME [TYPE]
 	return code, err
 }
 
-func hasOutputFlag(args []string) bool {
-	for _, a := range args {
-		if a == "-o" || a == "--o" || strings.HasPrefix(a, "-o=") || strings.HasPrefix(a, "--o=") {
-			return true
-		}
+// writeDemoResolvers lists the demo's recursive resolvers, which compare
+// and the dig-like mode ask with --demo.
+func writeDemoResolvers(w io.Writer) error {
+	u, err := demoUniverse()
+	if err != nil {
+		return err
 	}
-	return false
+	fmt.Fprintln(w, "\nIts resolvers disagree the way real ones do. Compare them with\nddx compare --demo NAME [TYPE] (e.g. gone.lab NS), or ask one with\nddx NAME @ADDR --demo:")
+	fmt.Fprintln(w)
+	for _, r := range u.Resolvers() {
+		fmt.Fprintf(w, "  %s\n", r.Describe())
+	}
+	return nil
 }
