@@ -1,40 +1,20 @@
 package diagnose_test
 
 import (
-	"context"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
-	"github.com/ddxdns/ddx"
 	"github.com/ddxdns/ddx/diagnose"
+	"github.com/ddxdns/ddx/internal/demotest"
 	"github.com/ddxdns/ddx/trace"
-	"github.com/ddxdns/ddx/trace/sim"
 	"github.com/miekg/dns"
-)
-
-var (
-	uniOnce sync.Once
-	uni     *sim.Universe
 )
 
 // report traces name in the demo universe (no delay) and diagnoses it.
 // check=true runs it the way `ddx check` does: SOA of the zone, with probes.
 func report(t *testing.T, name string, qtype uint16, check bool) *diagnose.Report {
 	t.Helper()
-	uniOnce.Do(func() {
-		var err error
-		if uni, err = sim.Load(ddx.Universe, ddx.UniverseDir); err != nil {
-			panic(err)
-		}
-	})
-	cfg := trace.Config{Roots: uni.Roots(), Exchanger: uni, Timeout: 50 * time.Millisecond, Probes: check}
-	tr, err := trace.Run(context.Background(), cfg, name, qtype, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return diagnose.New(tr)
+	return diagnose.New(demotest.Trace(t, demotest.Universe(t), name, qtype, check))
 }
 
 func TestEveryFindingOnItsFixture(t *testing.T) {
