@@ -24,6 +24,9 @@ type Exchanger interface {
 var (
 	ErrTimeout     = errors.New("timeout")
 	ErrUnreachable = errors.New("unreachable")
+	// ErrIDMismatch: a reply came, but with another message ID (and no
+	// reply with the right one came before the deadline).
+	ErrIDMismatch = errors.New("ID mismatch")
 )
 
 // NetExchanger is the real network. Each exchange uses its own connected
@@ -46,7 +49,13 @@ func (NetExchanger) Exchange(ctx context.Context, m *dns.Msg, server netip.AddrP
 	// closing the socket ends a read that is no longer wanted.
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
+	if transport == "udp" {
+		return exchangeUDP(ctx, conn, m)
+	}
 	r, rtt, err := c.ExchangeWithConnContext(ctx, m, conn)
+	if errors.Is(err, dns.ErrId) && r != nil {
+		return nil, rtt, fmt.Errorf("%w: expected %d, got %d", ErrIDMismatch, m.Id, r.Id)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, rtt, fmt.Errorf("%w", ErrTimeout)
@@ -54,6 +63,42 @@ func (NetExchanger) Exchange(ctx context.Context, m *dns.Msg, server netip.AddrP
 		return nil, rtt, classifyNetErr(err)
 	}
 	return r, rtt, nil
+}
+
+// exchangeUDP sends m and reads until a reply with its ID arrives. A reply
+// with another ID is skipped, as dig and resolvers do (it may answer an
+// earlier try), but remembered: if nothing better comes, the exchange
+// ends with ErrIDMismatch rather than a timeout. (miekg/dns skips such
+// replies without a word.)
+func exchangeUDP(ctx context.Context, co *dns.Conn, m *dns.Msg) (*dns.Msg, time.Duration, error) {
+	if d, ok := ctx.Deadline(); ok {
+		co.SetDeadline(d)
+	}
+	start := time.Now()
+	if err := co.WriteMsg(m); err != nil {
+		return nil, 0, classifyNetErr(err)
+	}
+	var mismatch error
+	for {
+		r, err := co.ReadMsg()
+		rtt := time.Since(start)
+		if err != nil {
+			if ctx.Err() != nil {
+				err = fmt.Errorf("%w", ErrTimeout)
+			} else {
+				err = classifyNetErr(err)
+			}
+			if mismatch != nil && errors.Is(err, ErrTimeout) {
+				return nil, rtt, mismatch
+			}
+			return nil, rtt, err
+		}
+		if r.Id != m.Id {
+			mismatch = fmt.Errorf("%w: expected %d, got %d", ErrIDMismatch, m.Id, r.Id)
+			continue
+		}
+		return r, rtt, nil
+	}
 }
 
 func classifyNetErr(err error) error {

@@ -2,6 +2,7 @@ package trace_test
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/netip"
 	"strings"
@@ -178,5 +179,35 @@ func TestNetExchangerHonoursCancel(t *testing.T) {
 	}
 	if d := time.Since(start); d > 3*time.Second {
 		t.Errorf("cancelled exchange took %s", d)
+	}
+}
+
+// Over real UDP, a reply with another ID is skipped while the right one
+// may still come (miekg/dns does that silently); when none comes, the
+// attempt says ID mismatch, not "no reply".
+func TestRealSocketsIDMismatch(t *testing.T) {
+	t.Parallel()
+	for _, alsoRight := range []bool{false, true} {
+		port := serve(t, func(w dns.ResponseWriter, m *dns.Msg) {
+			r := new(dns.Msg)
+			r.SetReply(m)
+			r.Id = m.Id + 1
+			w.WriteMsg(r)
+			if alsoRight {
+				r.Id = m.Id
+				w.WriteMsg(r)
+			}
+		})
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		m := new(dns.Msg)
+		m.SetQuestion("www.example.", dns.TypeA)
+		r, _, err := trace.NetExchanger{}.Exchange(ctx, m, netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port), "udp")
+		cancel()
+		switch {
+		case alsoRight && (err != nil || r == nil || r.Id != m.Id):
+			t.Errorf("right reply after a wrong one: %v", err)
+		case !alsoRight && (!errors.Is(err, trace.ErrIDMismatch) || !strings.Contains(err.Error(), "expected")):
+			t.Errorf("only a wrong ID: error %v, want ID mismatch", err)
+		}
 	}
 }

@@ -138,8 +138,18 @@ type Query struct {
 	Authority  []string   `json:"authority,omitempty"`
 	Additional []string   `json:"additional,omitempty"`
 	Attempts   []*Attempt `json:"attempts"`
-	Reply      *dns.Msg   `json:"-"`
-	Sent       *dns.Msg   `json:"-"`
+	// Late: the reply came after one try's timeout, while ddx was still
+	// listening (RTTms says how late): a slow server, not a dead one.
+	Late bool `json:"late,omitempty"`
+	// EDNSBroken: only a query without EDNS was answered, and a
+	// confirming EDNS query got no reply either. A lone answer without
+	// EDNS after silent EDNS tries is not enough (packets get lost).
+	EDNSBroken bool `json:"edns_broken,omitempty"`
+	// EDNSUnsupported: the server answered FORMERR without an OPT record
+	// to a query with EDNS, as RFC 6891 §7 asks of a server without EDNS.
+	EDNSUnsupported bool     `json:"edns_unsupported,omitempty"`
+	Reply           *dns.Msg `json:"-"`
+	Sent            *dns.Msg `json:"-"`
 }
 
 // OK reports whether the query got a reply.

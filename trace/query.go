@@ -16,16 +16,23 @@ import (
 // ErrBudget is returned for a query the level-of-effort budget refused.
 var ErrBudget = errors.New("query budget exhausted")
 
+// errSuperseded ends the wait of a try whose query another try answered.
+var errSuperseded = errors.New("another try of the query was answered")
+
 // ask sends one question to one server the way a careful resolver would:
-// UDP with EDNS, retried up to Tries times; TC=1 → TCP; FORMERR or NOTIMP
-// with EDNS → once more without; a last try without EDNS when every EDNS
-// try was silent. Every packet is recorded as an Attempt.
+// UDP with EDNS, a new try every Timeout while the earlier ones keep
+// listening, until Tries × Timeout after the first (a reply to try 1 that
+// arrives during try 2 counts); TC=1 → TCP; FORMERR or NOTIMP with EDNS →
+// once more without; a last try without EDNS when every EDNS try was
+// silent, and then EDNS once more to tell a lost packet from a server that
+// drops EDNS. Every packet is recorded as an Attempt.
 func (r *run) ask(ctx context.Context, addr netip.AddrPort, name string, qtype uint16, rd bool, purpose Purpose) *Query {
 	q := &Query{
 		Purpose: purpose, Name: name, Type: dns.Type(qtype).String(), RD: rd,
 		Transport: "udp", Attempts: []*Attempt{},
 	}
-	if !r.takeQuery() {
+	r.countQuestion()
+	if !r.packetsLeft() {
 		q.Error, q.ErrorKind, q.Class = ErrBudget.Error(), ErrKindBudget, ClassError
 		return q
 	}
@@ -38,139 +45,311 @@ func (r *run) ask(ctx context.Context, addr netip.AddrPort, name string, qtype u
 	r.inFlight(+1)
 	defer func() { r.inFlight(-1); <-r.sem }()
 
+	k := newAsker(r, ctx, addr, name, qtype, rd, q)
+	defer k.close()
+	var reply *dns.Msg
+	var a *Attempt
 	if purpose == PurposeTCP {
-		a, reply := r.attempt(ctx, addr, name, qtype, rd, true, "tcp", 1, ChangeTCPOnly, "TCP only")
-		q.Attempts = append(q.Attempts, a)
-		q.finish(reply, a)
-		if reply == nil {
-			q.Class = ClassError
-		}
+		a, reply = k.once(1, true, "tcp", ChangeTCPOnly, "TCP only")
+	} else {
+		a, reply = k.udp()
+	}
+	if a == nil {
+		q.Error, q.ErrorKind, q.Class = ErrBudget.Error(), ErrKindBudget, ClassError
 		return q
 	}
-	edns := true
-	timeouts := 0
-	formerrRetried := false
-	var last *Attempt
-	for try := 1; try <= r.cfg.Tries; try++ {
-		var kind ChangeKind
-		change := ""
-		if try > 1 {
-			kind, change = ChangeRetry, "retry after "+string(last.ErrorKind)
+	q.finish(reply, a)
+	if reply == nil {
+		q.Class = ClassError
+		if q.ErrorKind == ErrKindTimeout {
+			r.countTimeout()
 		}
-		if try == r.cfg.Tries && try > 1 && timeouts == try-1 && edns {
-			edns = false
-			kind = ChangeNoEDNSAfterSilence
-			change = fmt.Sprintf("without EDNS after %d silent EDNS tr%s", timeouts, plural(timeouts, "y", "ies"))
-		}
-		a, reply := r.attempt(ctx, addr, name, qtype, rd, edns, "udp", try, kind, change)
-		q.Attempts = append(q.Attempts, a)
-		last = a
-		if reply == nil {
-			if a.ErrorKind == ErrKindTimeout {
-				timeouts++
-				if context.Cause(ctx) == errStraggler {
-					break
-				}
-				continue
-			}
-			if a.ErrorKind == ErrKindInvalid || a.ErrorKind == ErrKindIDMismatch {
-				continue
-			}
-			break // unreachable or cancelled: another try will not help
-		}
-		if reply.Truncated {
-			ta, treply := r.attempt(ctx, addr, name, qtype, rd, edns, "tcp", try, ChangeTCPAfterTC, "TCP after TC=1")
-			q.Attempts = append(q.Attempts, ta)
-			if treply == nil {
-				q.finish(nil, ta)
-				q.ErrorKind = ErrKindTCP
-				q.Error = "truncated over UDP, and TCP failed: " + ta.Error
-				q.Class = ClassError
-				return q
-			}
-			reply, a = treply, ta
-		}
-		if edns && !formerrRetried && (reply.Rcode == dns.RcodeFormatError || reply.Rcode == dns.RcodeNotImplemented) {
-			formerrRetried = true
-			edns = false
-			na, nreply := r.attempt(ctx, addr, name, qtype, rd, false, "udp", try, ChangeNoEDNSAfterFormErr, "without EDNS after "+dns.RcodeToString[reply.Rcode])
-			q.Attempts = append(q.Attempts, na)
-			if nreply != nil && !nreply.Truncated {
-				reply, a = nreply, na
-			}
-		}
-		q.finish(reply, a)
-		if !edns && timeouts > 0 && ctx.Err() == nil {
-			// Answered only without EDNS: ask once more with EDNS to tell
-			// a lost packet from a server that drops EDNS.
-			ca, _ := r.attempt(ctx, addr, name, qtype, rd, true, "udp", try+1, ChangeConfirmEDNS, "EDNS again to confirm")
-			q.Attempts = append(q.Attempts, ca)
-		}
-		return q
-	}
-	q.finish(nil, last)
-	q.Class = ClassError
-	if q.ErrorKind == ErrKindTimeout {
-		r.countTimeout()
 	}
 	return q
 }
 
-// attempt sends one packet and validates the reply.
-func (r *run) attempt(ctx context.Context, addr netip.AddrPort, name string, qtype uint16, rd, edns bool, transport string, try int, kind ChangeKind, change string) (*Attempt, *dns.Msg) {
+// sent is one attempt that has ended, with its valid reply if any.
+type sent struct {
+	a     *Attempt
+	reply *dns.Msg
+}
+
+// asker runs the attempts of one query. Attempts run concurrently; only
+// the goroutine that calls its methods touches the Query.
+type asker struct {
+	r       *run
+	ctx     context.Context // the caller's: a cut or the run's end
+	actx    context.Context // ctx, also ended when another try answered
+	stop    context.CancelCauseFunc
+	addr    netip.AddrPort
+	name    string
+	qtype   uint16
+	rd      bool
+	q       *Query
+	results chan sent
+	pending int
+	ended   map[*Attempt]bool
+	noMore  bool // the budget is spent or the server cannot be reached
+}
+
+func newAsker(r *run, ctx context.Context, addr netip.AddrPort, name string, qtype uint16, rd bool, q *Query) *asker {
+	actx, stop := context.WithCancelCause(ctx)
+	return &asker{r: r, ctx: ctx, actx: actx, stop: stop, addr: addr, name: name, qtype: qtype, rd: rd, q: q,
+		results: make(chan sent), ended: map[*Attempt]bool{}}
+}
+
+// send starts one attempt that listens for listen, unless the budget is
+// spent.
+func (k *asker) send(try int, edns bool, transport string, kind ChangeKind, change string, listen time.Duration) *Attempt {
+	if k.noMore || !k.r.takePacket() {
+		k.noMore = true
+		return nil
+	}
+	a := &Attempt{Try: try, Transport: transport, EDNS: edns, Change: change, Retry: kind}
+	k.q.Attempts = append(k.q.Attempts, a)
+	k.pending++
+	go func() {
+		reply := k.r.attempt(k.actx, k.addr, k.name, k.qtype, k.rd, a, listen)
+		k.results <- sent{a, reply}
+	}()
+	return a
+}
+
+// next waits for the next attempt to end.
+func (k *asker) next() sent {
+	s := <-k.results
+	k.pending--
+	k.ended[s.a] = true
+	return s
+}
+
+// once sends one attempt and waits for it alone.
+func (k *asker) once(try int, edns bool, transport string, kind ChangeKind, change string) (*Attempt, *dns.Msg) {
+	k.drain()
+	a := k.send(try, edns, transport, kind, change, k.r.cfg.Timeout)
+	if a == nil {
+		return nil, nil
+	}
+	s := k.next()
+	return s.a, s.reply
+}
+
+// drain stops the attempts still listening and waits for them.
+func (k *asker) drain() {
+	if k.pending == 0 {
+		return
+	}
+	k.stop(errSuperseded)
+	for k.pending > 0 {
+		k.next()
+	}
+	k.actx, k.stop = context.WithCancelCause(k.ctx)
+}
+
+func (k *asker) close() {
+	k.drain()
+	k.stop(nil)
+}
+
+// silentEDNS counts the attempts sent with EDNS that have not been
+// answered: still listening, or timed out.
+func (k *asker) silentEDNS() int {
+	n := 0
+	for _, a := range k.q.Attempts {
+		if a.EDNS && a.Transport == "udp" && (!k.ended[a] || a.ErrorKind == ErrKindTimeout) {
+			n++
+		}
+	}
+	return n
+}
+
+// udp runs the UDP tries and the fallbacks their replies call for, and
+// returns the attempt whose reply (or failure) is the query's.
+func (k *asker) udp() (*Attempt, *dns.Msg) {
+	timeout, tries := k.r.cfg.Timeout, k.r.cfg.Tries
+	try := 1
+	k.send(1, true, "udp", "", "", time.Duration(tries)*timeout)
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	var got *sent
+	var last *Attempt
+	retry := func(why string) {
+		if try >= tries || k.noMore || k.ctx.Err() != nil {
+			return
+		}
+		try++
+		edns, kind, change := true, ChangeRetry, "retry: "+why
+		if try == tries && k.silentEDNS() == try-1 {
+			edns, kind = false, ChangeNoEDNSAfterSilence
+			change = fmt.Sprintf("without EDNS after %d silent EDNS tr%s", try-1, plural(try-1, "y", "ies"))
+		}
+		k.send(try, edns, "udp", kind, change, time.Duration(tries-try+1)*timeout)
+		timer.Reset(timeout)
+	}
+	for got == nil && k.pending > 0 {
+		select {
+		case s := <-k.results:
+			k.pending--
+			k.ended[s.a] = true
+			if s.reply != nil {
+				got = &s
+				break
+			}
+			last = s.a
+			switch s.a.ErrorKind {
+			case ErrKindInvalid, ErrKindIDMismatch:
+				if k.pending == 0 {
+					retry("after " + string(s.a.ErrorKind) + " reply")
+				}
+			case ErrKindTimeout:
+				if k.pending == 0 { // an exchanger that gave up early
+					retry(fmt.Sprintf("no reply within %s", timeout))
+				}
+			case ErrKindAbandoned:
+			default: // unreachable or a local error: another try will not help
+				k.noMore = true
+			}
+		case <-timer.C:
+			retry(fmt.Sprintf("no reply within %s yet", timeout))
+		}
+	}
+	if got == nil {
+		return k.summary(last), nil
+	}
+	a, reply := got.a, got.reply
+	if a.RTTms > ms(timeout) {
+		k.q.Late = true
+	}
+	if !a.EDNS && k.silentEDNS() > 0 {
+		// Answered only without EDNS: keep listening for the EDNS tries
+		// and ask once more with EDNS, to tell a lost packet from a server
+		// that drops EDNS. An EDNS reply, late or confirming, wins.
+		k.send(try+1, true, "udp", ChangeConfirmEDNS, "EDNS again to confirm", timeout)
+		confirmed := false
+		for k.pending > 0 {
+			s := k.next()
+			if s.reply != nil && s.a.EDNS {
+				a, reply, confirmed = s.a, s.reply, true
+				k.q.Late = s.a.RTTms > ms(timeout)
+				break
+			}
+		}
+		k.q.EDNSBroken = !confirmed && k.ctx.Err() == nil
+	}
+	k.drain()
+	if reply.Truncated {
+		ta, treply := k.once(try, a.EDNS, "tcp", ChangeTCPAfterTC, "TCP after TC=1")
+		if ta == nil {
+			return &Attempt{Try: try, Transport: "tcp", ErrorKind: ErrKindBudget,
+				Error: "truncated over UDP, and the query budget allowed no TCP retry"}, nil
+		}
+		if treply == nil {
+			return &Attempt{Try: ta.Try, Transport: "tcp", RTTms: ta.RTTms, ErrorKind: ta.ErrorKind,
+				Error: "truncated over UDP, and TCP failed: " + ta.Error}, nil
+		}
+		a, reply = ta, treply
+	}
+	if a.EDNS && (reply.Rcode == dns.RcodeFormatError || reply.Rcode == dns.RcodeNotImplemented) {
+		if reply.Rcode == dns.RcodeFormatError && reply.IsEdns0() == nil {
+			// RFC 6891 §7: a server without EDNS answers FORMERR, without
+			// an OPT record, to a query with one.
+			k.q.EDNSUnsupported = true
+		}
+		na, nreply := k.once(try, false, "udp", ChangeNoEDNSAfterFormErr, "without EDNS after "+dns.RcodeToString[reply.Rcode])
+		if nreply != nil && !nreply.Truncated {
+			a, reply = na, nreply
+		}
+	}
+	return a, reply
+}
+
+// summary picks the attempt that says why a query got no reply: a server
+// fault if any attempt showed one, else the last attempt.
+func (k *asker) summary(last *Attempt) *Attempt {
+	for i := len(k.q.Attempts) - 1; i >= 0; i-- {
+		a := k.q.Attempts[i]
+		if k.ended[a] && (a.ErrorKind == ErrKindIDMismatch || a.ErrorKind == ErrKindInvalid || a.ErrorKind == ErrKindUnreachable) {
+			return a
+		}
+	}
+	if n := len(k.q.Attempts); n > 0 {
+		return k.q.Attempts[n-1]
+	}
+	return last
+}
+
+// attempt sends one packet, listens for listen at most, and validates the
+// reply. The Attempt says how it ended.
+func (r *run) attempt(ctx context.Context, addr netip.AddrPort, name string, qtype uint16, rd bool, a *Attempt, listen time.Duration) *dns.Msg {
 	m := new(dns.Msg)
 	m.SetQuestion(name, qtype)
 	m.RecursionDesired = rd
-	if edns {
+	if a.EDNS {
 		m.SetEdns0(ednsBufSize, false)
 	}
-	a := &Attempt{Try: try, Transport: transport, EDNS: edns, Change: change, Retry: kind}
-	r.countAttempt()
-	actx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
+	actx, cancel := context.WithTimeout(ctx, listen)
 	defer cancel()
-	sent := time.Now()
-	reply, rtt, err := r.cfg.Exchanger.Exchange(actx, m, addr, transport)
+	start := time.Now()
+	reply, rtt, err := r.cfg.Exchanger.Exchange(actx, m, addr, a.Transport)
 	a.RTTms = ms(rtt)
-	if err != nil && context.Cause(ctx) == errStraggler {
-		a.RTTms = ms(time.Since(sent))
-	}
 	if err != nil {
+		waited := time.Since(start).Round(time.Millisecond)
 		switch {
-		case context.Cause(ctx) == errStraggler:
-			a.ErrorKind = ErrKindTimeout
-			a.Error = fmt.Sprintf("no reply within %s, while the zone's other servers had answered", time.Duration(a.RTTms*float64(time.Millisecond)).Round(time.Millisecond))
-			if a.RTTms == 0 {
-				a.Error = "no reply: the zone's other servers had answered long before"
-			}
 		case ctx.Err() != nil:
-			a.ErrorKind, a.Error = ErrKindCancelled, "cancelled"
+			a.ErrorKind, a.Error = ErrKindAbandoned, stoppedWaiting(ctx, waited)
+			a.RTTms = ms(waited)
+		case errors.Is(err, ErrIDMismatch):
+			a.ErrorKind, a.Error = ErrKindIDMismatch, err.Error()
 		case errors.Is(err, ErrTimeout) || actx.Err() != nil:
-			a.ErrorKind, a.Error = ErrKindTimeout, fmt.Sprintf("no reply within %s", r.cfg.Timeout)
-			a.RTTms = ms(r.cfg.Timeout)
+			a.ErrorKind, a.Error = ErrKindTimeout, fmt.Sprintf("no reply within %s", listen)
+			a.RTTms = ms(listen)
 		case errors.Is(err, ErrUnreachable):
 			a.ErrorKind, a.Error = ErrKindUnreachable, err.Error()
 		default:
-			a.ErrorKind, a.Error = ErrKindError, err.Error()
+			a.ErrorKind, a.Error = ErrKindError, sanitize(err.Error())
 		}
-		if transport == "tcp" && a.ErrorKind != ErrKindCancelled {
+		if a.Transport == "tcp" && a.ErrorKind.ServerFault() && a.ErrorKind != ErrKindIDMismatch {
 			a.ErrorKind = ErrKindTCP
 		}
-		return a, nil
+		return nil
 	}
 	if err := validate(m, reply); err != nil {
 		a.ErrorKind, a.Error = ErrKindInvalid, err.Error()
-		return a, nil
+		if errors.Is(err, ErrIDMismatch) {
+			a.ErrorKind = ErrKindIDMismatch
+		}
+		return nil
 	}
 	a.Rcode = dns.RcodeToString[reply.Rcode]
 	a.TC = reply.Truncated
 	a.Size = reply.Len()
-	return a, reply
+	if a.Transport == "tcp" && reply.Truncated {
+		a.ErrorKind, a.Error = ErrKindInvalid, "truncated reply over TCP"
+		return nil
+	}
+	return reply
+}
+
+// stoppedWaiting says why ddx stopped waiting for a reply.
+func stoppedWaiting(ctx context.Context, waited time.Duration) string {
+	switch cause := context.Cause(ctx); {
+	case cause == errSuperseded:
+		return fmt.Sprintf("no reply of its own after %s: another try was answered", waited)
+	case cause == errStraggler:
+		if waited <= 0 {
+			return "no reply: the zone's other servers had answered long before"
+		}
+		return fmt.Sprintf("no reply within %s, while the zone's other servers had answered; ddx stopped waiting", waited)
+	case errors.Is(cause, context.DeadlineExceeded):
+		return fmt.Sprintf("no reply within %s when the run's deadline passed", waited)
+	}
+	return fmt.Sprintf("no reply within %s when the run was cancelled", waited)
 }
 
 // validate checks that a reply answers the message that was sent.
 func validate(sent, reply *dns.Msg) error {
 	if reply.Id != sent.Id {
-		return fmt.Errorf("reply ID %d does not match query ID %d", reply.Id, sent.Id)
+		return fmt.Errorf("%w: expected %d, got %d", ErrIDMismatch, sent.Id, reply.Id)
 	}
 	if !reply.Response {
 		return errors.New("reply has QR=0")

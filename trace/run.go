@@ -94,17 +94,40 @@ func (r *run) summary() Summary {
 	return s
 }
 
-func (r *run) takeQuery() bool {
+func (r *run) countQuestion() {
 	r.mu.Lock()
-	ok := r.queries < r.cfg.Budget.Queries
+	r.queries++
+	r.mu.Unlock()
+}
+
+// packetsLeft reports whether the query budget allows another packet.
+func (r *run) packetsLeft() bool {
+	r.mu.Lock()
+	ok := r.attempts < r.cfg.Budget.Queries
+	r.mu.Unlock()
+	if !ok {
+		r.limitQueries()
+	}
+	return ok
+}
+
+// takePacket counts one packet against the query budget, which counts
+// packets sent (every try, fallback and confirmation), not questions.
+func (r *run) takePacket() bool {
+	r.mu.Lock()
+	ok := r.attempts < r.cfg.Budget.Queries
 	if ok {
-		r.queries++
+		r.attempts++
 	}
 	r.mu.Unlock()
 	if !ok {
-		r.limit(BudgetQueries, fmt.Sprintf("no more than %d queries per run", r.cfg.Budget.Queries), -1)
+		r.limitQueries()
 	}
 	return ok
+}
+
+func (r *run) limitQueries() {
+	r.limit(BudgetQueries, fmt.Sprintf("no more than %d queries (packets sent) per run", r.cfg.Budget.Queries), -1)
 }
 
 func (r *run) inFlight(d int) {
@@ -113,12 +136,6 @@ func (r *run) inFlight(d int) {
 	if r.inflight > r.maxInflight {
 		r.maxInflight = r.inflight
 	}
-	r.mu.Unlock()
-}
-
-func (r *run) countAttempt() {
-	r.mu.Lock()
-	r.attempts++
 	r.mu.Unlock()
 }
 

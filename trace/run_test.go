@@ -38,8 +38,8 @@ func TestBudgets(t *testing.T) {
 			if !found {
 				t.Errorf("limits %+v, want %s", tr.Limits, c.want)
 			}
-			if c.budget.Queries > 0 && tr.Stats.Queries > c.budget.Queries {
-				t.Errorf("%d queries sent, budget %d", tr.Stats.Queries, c.budget.Queries)
+			if c.budget.Queries > 0 && tr.Stats.Attempts > c.budget.Queries {
+				t.Errorf("%d packets sent, budget %d", tr.Stats.Attempts, c.budget.Queries)
 			}
 		})
 	}

@@ -94,28 +94,44 @@ func TestDeadZoneFansOutInParallel(t *testing.T) {
 	}
 }
 
-// One dead server among live ones must not cost tries × timeout: once the
-// zone has answered, the silent server is cut after StragglerFloor, and
-// recorded as a timeout.
+// One dead server among live ones must not hold up resolution: once the
+// zone has answered, the silent server's main query is cut after
+// StragglerFloor and recorded as abandoned (ddx stopped waiting), never as
+// a timeout. Its survey queries are not cut: they wait tries × timeout and
+// are the evidence that the server is dead.
 func TestStragglersAreCut(t *testing.T) {
 	t.Parallel()
 	cfg := cfgFor(demo(t))
-	cfg.Timeout = 10 * time.Second
+	cfg.Timeout = 1200 * time.Millisecond
+	cfg.Tries = 2
 	start := time.Now()
 	tr := runTrace(t, cfg, "www.halfdead.test", dns.TypeA)
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("took %s with one dead server and a 10 s timeout", d)
+	if d := time.Since(start); d > 4*time.Second {
+		t.Errorf("took %s with one dead server and tries × timeout = 2.4s", d)
 	}
 	if tr.Outcome.Rcode != trace.RcodeNoError {
 		t.Fatalf("outcome %s", tr.Outcome.Rcode)
 	}
+	found := false
 	for _, s := range stepFor(t, tr, "halfdead.test.").Servers {
 		if s.Address != "203.0.113.3" {
 			continue
 		}
+		found = true
 		q := s.Queries[0]
-		if q.ErrorKind != "timeout" || !strings.Contains(q.Error, "other servers had answered") || len(q.Attempts) != 1 {
+		if q.Purpose != trace.PurposeResolve || q.ErrorKind != trace.ErrKindAbandoned || !strings.Contains(q.Error, "other servers had answered") || len(q.Attempts) != 1 {
 			t.Errorf("dead server: %s %q after %d attempts", q.ErrorKind, q.Error, len(q.Attempts))
 		}
+		if q.RTTms >= 1200 {
+			t.Errorf("main query waited %.0f ms: not cut", q.RTTms)
+		}
+		for _, sq := range s.Queries[1:] {
+			if sq.ErrorKind != trace.ErrKindTimeout || len(sq.Attempts) != cfg.Tries {
+				t.Errorf("survey %s %s: %s after %d attempts, want a timeout after %d", sq.Name, sq.Type, sq.ErrorKind, len(sq.Attempts), cfg.Tries)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("the dead server was not asked")
 	}
 }

@@ -25,13 +25,15 @@ func (r *run) queryServer(ctx context.Context, lk *lookupState, st *Step, idx in
 			surveyWG.Add(1)
 			go func() {
 				defer surveyWG.Done()
-				q := r.ask(ctx, ap, p.name, p.qtype, p.rd, p.purpose)
+				// Survey and probe queries are not cut when the zone has
+				// answered: their answers are the evidence of a check.
+				q := r.ask(r.ctx, ap, p.name, p.qtype, p.rd, p.purpose)
 				if q.OK() {
 					q.Class = Classify(p.name, p.qtype, st.Zone, q.Reply).Class
 				}
 				r.addQuery(st, idx, srv, q)
 				if p.purpose == PurposeMX && q.Class == ClassAnswer {
-					r.askMXTargets(ctx, st, idx, srv, ap, q.Reply)
+					r.askMXTargets(r.ctx, st, idx, srv, ap, q.Reply)
 				}
 				if p.purpose == PurposeNS && q.Class == ClassAnswer && r.cfg.Probes {
 					r.resolveChildOnly(lk, st, q.Reply)
