@@ -3,6 +3,7 @@ package diagnose
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 
@@ -67,6 +68,66 @@ var ruleGlueMismatch = &Rule{
 }
 
 func glueMismatch(p *Pass, v *zoneView, st *trace.Step) {
+	for _, m := range glueMismatches(v, st) {
+		p.Report(Finding{
+			Zone: v.zone, Servers: append([]string{m.host}, m.who...), Steps: []int{st.ID}, Queries: m.evidence,
+			Summary:     fmt.Sprintf("the parent's glue for %s (%s) differs from the zone's %s records (%s)", m.host, list(m.glue), dns.TypeToString[m.qtype], list(m.auth)),
+			Explanation: fmt.Sprintf("%s delegated %s with glue %s %s, but the zone's own servers (%s) say %s.%s Resolvers use the glue first, so they send queries to the old address; this is the usual trace of a renumbered server whose glue was never updated at the registry.", list(st.Delegation.From), v.zone, m.host, list(m.glue), list(m.who), list(m.auth), staleAnswered(v, m.stale)),
+			Fix:         "Update the glue (host object) for " + m.host + " at the registrar to " + list(m.auth) + ".",
+		})
+	}
+}
+
+// A glue mismatch: the glue of one family for one name server, and what
+// the zone's own servers say.
+type mismatch struct {
+	host     string
+	qtype    uint16
+	glue     []string
+	auth     []string
+	stale    []string // glue addresses the zone does not have
+	who      []string
+	evidence []int
+}
+
+// staleGlue is the set of addresses that only the parent's glue gives:
+// what querying them did belongs to glue-mismatch, not to a finding about
+// a server the zone no longer has.
+func staleGlue(p *Pass, v *zoneView) map[string]bool {
+	out := map[string]bool{}
+	if st := referralStep(v); st != nil {
+		for _, m := range glueMismatches(v, st) {
+			for _, a := range m.stale {
+				out[a] = true
+			}
+		}
+	}
+	return out
+}
+
+// staleAnswered says what the stale glue addresses did when asked.
+func staleAnswered(v *zoneView, stale []string) string {
+	var parts []string
+	for _, s := range v.servers {
+		if !slices.Contains(stale, s.Address) {
+			continue
+		}
+		if q := first(s, trace.PurposeResolve); q != nil {
+			if q.OK() {
+				parts = append(parts, fmt.Sprintf("%s answered %s", s.Address, q.Rcode))
+			} else {
+				parts = append(parts, fmt.Sprintf("%s did not answer (%s)", s.Address, trace.Sanitize(q.Error)))
+			}
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " Asked at the old address, " + strings.Join(parts, "; ") + "."
+}
+
+func glueMismatches(v *zoneView, st *trace.Step) []mismatch {
+	var out []mismatch
 	for _, h := range st.Delegation.NS {
 		if len(h.Glue) == 0 {
 			continue
@@ -104,14 +165,16 @@ func glueMismatch(p *Pass, v *zoneView, st *trace.Step) {
 			if strings.Join(glue, ",") == strings.Join(authList, ",") {
 				continue
 			}
-			p.Report(Finding{
-				Zone: v.zone, Servers: append([]string{h.Name}, who...), Steps: []int{st.ID}, Queries: evidence,
-				Summary:     fmt.Sprintf("the parent's glue for %s (%s) differs from the zone's %s records (%s)", h.Name, list(glue), dns.TypeToString[qt], list(authList)),
-				Explanation: fmt.Sprintf("%s delegated %s with glue %s %s, but the zone's own servers (%s) say %s. Resolvers use the glue first, so they send queries to the old address; this is the usual trace of a renumbered server whose glue was never updated at the registry.", list(st.Delegation.From), v.zone, h.Name, list(glue), list(who), list(authList)),
-				Fix:         "Update the glue (host object) for " + h.Name + " at the registrar to " + list(authList) + ".",
-			})
+			var stale []string
+			for _, a := range glue {
+				if !auth[a] {
+					stale = append(stale, a)
+				}
+			}
+			out = append(out, mismatch{host: h.Name, qtype: qt, glue: glue, auth: authList, stale: stale, who: who, evidence: evidence})
 		}
 	}
+	return out
 }
 
 var ruleUnnecessaryGlue = &Rule{

@@ -19,7 +19,8 @@ var ruleGluelessIndirection = &Rule{
 		seen := map[string]bool{}
 		for _, st := range t.Steps {
 			for _, h := range st.Delegation.NS {
-				if !hostErrorIs(h, "cycle") || seen[st.Zone] {
+				// An in-zone name without glue is missing-glue.
+				if h.Failure != trace.NSFailCycle || inBailiwickNoGlue(st, h) || seen[st.Zone] {
 					continue
 				}
 				seen[st.Zone] = true
@@ -46,8 +47,8 @@ var ruleGluelessIndirection = &Rule{
 				top = q
 			}
 			from := t.StepByID(top.FromStep)
-			if from == nil || seen[from.Zone] {
-				continue
+			if from == nil || seen[from.Zone] || trace.IsSubdomain(from.Zone, top.Name) {
+				continue // in-zone names without glue are missing-glue
 			}
 			seen[from.Zone] = true
 			p.Report(Finding{

@@ -5,7 +5,7 @@ import "fmt"
 var ruleTooFewNS = &Rule{
 	ID: "too-few-ns", Severity: Warning,
 	Title: "fewer than two name servers",
-	Doc: "The parent or the zone lists fewer than two name servers, or the servers share one address. With a single " +
+	Doc: "The parent or the zone lists fewer than two name server names. With a single " +
 		"server, one outage or one network problem makes the whole zone unresolvable.",
 	Fix:  "Add at least one more name server, on a different network, to the zone and to the delegation.",
 	Refs: []string{"RFC 1034 §4.1", "RFC 2182 §5"},
@@ -17,24 +17,12 @@ var ruleTooFewNS = &Rule{
 			}
 			parent := hostNames(st.Delegation.NS)
 			child := union(childNS(v))
-			addrs := map[string]bool{}
-			for _, s := range v.servers {
-				addrs[s.Address] = true
-			}
-			switch {
-			case len(parent) < 2 || (len(child) > 0 && len(child) < 2):
+			// Names only: several names on one address are ns-shared-address.
+			if len(parent) < 2 || (len(child) > 0 && len(child) < 2) {
 				p.Report(Finding{
 					Zone: v.zone, Steps: []int{st.ID},
 					Summary:     fmt.Sprintf("%s has fewer than two name servers", v.zone),
 					Explanation: fmt.Sprintf("The parent lists %s and the zone lists %s. With a single server, one outage or one network problem makes the whole zone unresolvable.", list(parent), list(child)),
-				})
-			case len(addrs) < 2 && len(v.servers) > 0:
-				p.Report(Finding{
-					Zone: v.zone, Servers: labels(v.servers), Steps: []int{st.ID},
-					Summary:     fmt.Sprintf("%s's name servers have only one address between them", v.zone),
-					Explanation: fmt.Sprintf("The name servers %s all resolve to %s: one machine, so no redundancy.", list(parent), v.servers[0].Address),
-					Fix:         "Run the name servers on separate machines with separate addresses.",
-					Refs:        []string{"RFC 2182 §5"},
 				})
 			}
 		}

@@ -18,10 +18,17 @@ var ruleNSNameUnresolvable = &Rule{
 	Run: func(p *Pass) {
 		t := p.Trace
 		seen := map[string]bool{}
+		cycles := zonesInCycles(t)
 		for _, st := range t.Steps {
 			hosts := append(append([]trace.NSHost{}, st.Delegation.NS...), st.ChildOnly...)
 			for _, h := range hosts {
-				if len(h.Lookup) == 0 || hostErrorIs(h, "cycle") || hostErrorIs(h, "budget") || seen[st.Zone+h.Name] {
+				if len(h.Lookup) == 0 || h.Failure == trace.NSFailCycle || h.Failure == trace.NSFailBudget || seen[st.Zone+h.Name] {
+					continue
+				}
+				// Explained by another finding: an in-zone name without glue
+				// (missing-glue), a cycle (glueless-indirection), a name
+				// missing its trailing dot (ns-missing-trailing-dot).
+				if (inBailiwickNoGlue(st, h) && inHosts(st.Delegation.NS, h.Name)) || cycles[st.Zone] || repeatsOrigin(h.Name, st.Zone) {
 					continue
 				}
 				why := trace.Sanitize(h.Error)
@@ -76,10 +83,9 @@ var ruleNSMissingTrailingDot = &Rule{
 					}
 				}
 			}
-			bad := strings.TrimSuffix(v.zone, ".") + "." + v.zone
 			done := map[string]bool{}
 			for _, n := range names {
-				if !strings.HasSuffix(n, "."+bad) && n != bad || done[n] {
+				if !repeatsOrigin(n, v.zone) || done[n] {
 					continue
 				}
 				done[n] = true
@@ -93,6 +99,37 @@ var ruleNSMissingTrailingDot = &Rule{
 			}
 		}
 	},
+}
+
+// repeatsOrigin reports whether name looks like a name of zone written
+// without its trailing dot in zone's file: it ends with the zone's name
+// twice (ns1.example.com.example.com.).
+func repeatsOrigin(name, zone string) bool {
+	if zone == "." {
+		return false
+	}
+	bad := strings.TrimSuffix(zone, ".") + "." + zone
+	return name == bad || strings.HasSuffix(name, "."+bad)
+}
+
+// inBailiwickNoGlue reports whether h is inside the zone it serves and
+// came without glue.
+func inBailiwickNoGlue(st *trace.Step, h trace.NSHost) bool {
+	return trace.IsSubdomain(st.Zone, h.Name) && len(h.Glue) == 0
+}
+
+// zonesInCycles are the zones whose name servers can only be found
+// through a cycle of glueless lookups.
+func zonesInCycles(t *trace.Trace) map[string]bool {
+	out := map[string]bool{}
+	for _, st := range t.Steps {
+		for _, h := range st.Delegation.NS {
+			if h.Failure == trace.NSFailCycle && !inBailiwickNoGlue(st, h) {
+				out[st.Zone] = true
+			}
+		}
+	}
+	return out
 }
 
 func inHosts(hosts []trace.NSHost, name string) bool {

@@ -16,7 +16,11 @@ var ruleServerTimeout = &Rule{
 	Refs: []string{"RFC 1034 §4.3.2", "RFC 2182 §3"},
 	Run: func(p *Pass) {
 		for _, v := range p.zones {
+			stale := staleGlue(p, v)
 			for _, s := range v.servers {
+				if stale[s.Address] {
+					continue // glue-mismatch says what the old address did
+				}
 				q := first(s, trace.PurposeResolve)
 				if q == nil || q.OK() || q.ErrorKind != "timeout" {
 					continue
@@ -53,7 +57,11 @@ var ruleServerUnreachable = &Rule{
 	Refs: []string{"RFC 1122 §3.2.2.1"},
 	Run: func(p *Pass) {
 		for _, v := range p.zones {
+			stale := staleGlue(p, v)
 			for _, s := range v.servers {
+				if stale[s.Address] {
+					continue // glue-mismatch says what the old address did
+				}
 				q := first(s, trace.PurposeResolve)
 				if q == nil || q.OK() || q.ErrorKind != "unreachable" {
 					continue

@@ -189,7 +189,3 @@ func said(s *trace.Server, q *trace.Query) string {
 	}
 	return s.Label() + " answered " + what + " to " + q.Type + " " + q.Name
 }
-
-// hostErrorIs reports whether resolving a name server's address failed for
-// the given reason.
-func hostErrorIs(h trace.NSHost, why string) bool { return strings.Contains(h.Error, why) }
