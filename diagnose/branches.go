@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ddxdns/ddx/trace"
@@ -41,19 +42,43 @@ var ruleAnswerInconsistent = &Rule{
 	Fix:  "Make every server of the zone serve the same zone data: check zone transfers (NOTIFY, serials) or the provisioning that writes the zone.",
 	Refs: []string{"RFC 1034 §4.3.5", "RFC 2181 §5"},
 	Run: func(p *Pass) {
-		for _, st := range p.Trace.Steps {
-			child, parts, servers := branchParts(st)
-			if len(parts) < 2 || child != "" {
+		// One finding per zone, however many questions its servers
+		// disagree on: the cause (copies of the zone that differ) is one.
+		for _, v := range p.zones {
+			var parts, servers, questions []string
+			var steps []int
+			for _, st := range v.steps {
+				child, ps, ss := branchParts(st)
+				if len(ps) < 2 || child != "" {
+					continue
+				}
+				questions = append(questions, st.Name+" "+st.Type)
+				parts = append(parts, "asked "+st.Name+" "+st.Type+", "+strings.Join(ps, "; "))
+				for _, s := range ss {
+					if !slices.Contains(servers, s) {
+						servers = append(servers, s)
+					}
+				}
+				steps = append(steps, st.ID)
+			}
+			if len(parts) == 0 {
 				continue
 			}
 			p.Report(Finding{
-				Zone: st.Zone, Servers: servers, Steps: []int{st.ID},
-				Summary:     fmt.Sprintf("the servers of %s give different answers to %s %s", st.Zone, st.Name, st.Type),
-				Explanation: fmt.Sprintf("%s. Resolvers pick servers at random, so users get different answers depending on which server their resolver asked last.", strings.Join(parts, "; ")),
-				Fix:         "Make every server of " + st.Zone + " serve the same zone data: check zone transfers (NOTIFY, serials) or the provisioning that writes the zone.",
+				Zone: v.zone, Servers: servers, Steps: steps,
+				Summary:     fmt.Sprintf("the servers of %s give different answers to %s", v.zone, list(questions)),
+				Explanation: fmt.Sprintf("%s. Resolvers pick servers at random, so users get different answers depending on which server their resolver asked last.", upperFirst(strings.Join(parts, ". "))),
+				Fix:         "Make every server of " + v.zone + " serve the same zone data: check zone transfers (NOTIFY, serials) or the provisioning that writes the zone.",
 			})
 		}
 	},
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // branchParts describes the distinct results of a step that branched: the

@@ -2,7 +2,6 @@ package diagnose
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/ddxdns/ddx/trace"
 )
@@ -23,7 +22,7 @@ var ruleZoneUnreachable = &Rule{
 				if r.Kind != trace.KindFailed || seen[st.Zone] {
 					continue
 				}
-				if strings.Contains(r.Why, "budget") || strings.Contains(r.Why, "CNAME") {
+				if !unreachable(t, st) {
 					continue
 				}
 				seen[st.Zone] = true
@@ -39,4 +38,40 @@ var ruleZoneUnreachable = &Rule{
 			}
 		}
 	},
+}
+
+// unreachable reports whether a failed step failed because of its servers:
+// no server gave a usable answer, and none was left unasked or abandoned by
+// ddx itself (budgets are not outages). A step whose servers all answered
+// over UDP but failed over TCP is tcp-failure's; one that answered with a
+// CNAME chain too long is cname-loop's. A step with no address to ask is
+// unreachable.
+func unreachable(t *trace.Trace, st *trace.Step) bool {
+	tcp, asked := 0, 0
+	for _, s := range st.Servers {
+		q := first(s, trace.PurposeResolve)
+		if q == nil {
+			continue
+		}
+		asked++
+		switch {
+		case q.OK() && trace.Usable(q.Class):
+			return false
+		case !q.OK() && q.ErrorKind != "" && !q.ErrorKind.ServerFault():
+			return false
+		case q.ErrorKind == trace.ErrKindTCP:
+			tcp++
+		}
+	}
+	if asked == 0 {
+		// No address to ask: unreachable, unless a budget stopped ddx
+		// from finding one.
+		for _, l := range t.Limits {
+			if l.Step == st.ID {
+				return false
+			}
+		}
+		return true
+	}
+	return tcp < asked
 }
