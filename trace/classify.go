@@ -121,10 +121,20 @@ func Classify(name string, qtype uint16, zone string, m *dns.Msg) Classification
 		c.Class, c.Why = ClassAnswer, "answer"
 		return c
 	}
+	// A negative answer is the zone's only with AA and, when it carries
+	// an SOA, the SOA of the zone (or of a zone between it and the name,
+	// which the same server may serve).
+	soaOwner, soaOK := negativeSOA(m, zone, name)
 	if m.Rcode == dns.RcodeNameError {
-		c.Class, c.Why = ClassNXDomain, "NXDOMAIN"
-		if !aa {
-			c.Why = "NXDOMAIN without AA"
+		switch {
+		case !aa && m.RecursionAvailable:
+			c.Class, c.Why = ClassLame, "NXDOMAIN without AA, with RA: a recursive server's answer"
+		case !aa:
+			c.Class, c.Why = ClassLame, "NXDOMAIN without AA"
+		case soaOwner != "" && !soaOK:
+			c.Class, c.Why = ClassLame, "NXDOMAIN with the SOA of "+sanitize(soaOwner)+", not of "+zone
+		default:
+			c.Class, c.Why = ClassNXDomain, "NXDOMAIN"
 		}
 		return c
 	}
@@ -163,8 +173,14 @@ func Classify(name string, qtype uint16, zone string, m *dns.Msg) Classification
 		c.Zone = nsOwner
 		c.NS = dedupe(ns)
 		return c
+	case aa && soaOwner != "" && !soaOK:
+		c.Class, c.Why = ClassLame, "NODATA with the SOA of "+sanitize(soaOwner)+", not of "+zone
+		return c
 	case aa:
 		c.Class, c.Why = ClassNoData, "no records of that type"
+		return c
+	case hasSOA && m.RecursionAvailable:
+		c.Class, c.Why = ClassLame, "NODATA without AA, with RA: a recursive server's answer"
 		return c
 	case hasSOA:
 		c.Class, c.Why = ClassLame, "NODATA without AA"
@@ -177,6 +193,26 @@ func Classify(name string, qtype uint16, zone string, m *dns.Msg) Classification
 	}
 	c.Class, c.Why = ClassLame, "empty reply without AA"
 	return c
+}
+
+// negativeSOA finds the SOA records in a negative answer's authority
+// section. It returns the owner of the first one, and whether some SOA
+// there belongs to zone or to a zone between zone and name.
+func negativeSOA(m *dns.Msg, zone, name string) (string, bool) {
+	first := ""
+	for _, rr := range m.Ns {
+		soa, ok := rr.(*dns.SOA)
+		if !ok {
+			continue
+		}
+		if first == "" {
+			first = strings.ToLower(soa.Hdr.Name)
+		}
+		if IsSubdomain(zone, soa.Hdr.Name) && IsSubdomain(soa.Hdr.Name, name) {
+			return first, true
+		}
+	}
+	return first, false
 }
 
 // glue splits the address records of a referral into those for the NS

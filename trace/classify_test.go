@@ -43,6 +43,13 @@ func TestClassify(t *testing.T) {
 		{"upward referral", "example.com.", msg(t, false, 0, nil, []string{". NS a.root-servers.net."}, nil), trace.ClassUpward},
 		{"refused", "example.com.", msg(t, false, 5, nil, nil, nil), trace.ClassRefused},
 		{"empty non-AA", "example.com.", msg(t, false, 0, nil, nil, nil), trace.ClassLame},
+		{"nxdomain without AA is not the zone's", "example.com.", msg(t, false, 3, nil, []string{"example.com. SOA a. b. 1 2 3 4 5"}, nil), trace.ClassLame},
+		{"nxdomain with the SOA of another zone", "example.com.", msg(t, true, 3, nil, []string{"example.org. SOA a. b. 1 2 3 4 5"}, nil), trace.ClassLame},
+		{"nxdomain with the SOA of the parent", "example.com.", msg(t, true, 3, nil, []string{"com. SOA a. b. 1 2 3 4 5"}, nil), trace.ClassLame},
+		{"nxdomain with the SOA of a zone below", "example.com.", msg(t, true, 3, nil, []string{"www.example.com. SOA a. b. 1 2 3 4 5"}, nil), trace.ClassNXDomain},
+		{"nxdomain without SOA", "example.com.", msg(t, true, 3, nil, nil, nil), trace.ClassNXDomain},
+		{"nodata with the SOA of another zone", "example.com.", msg(t, true, 0, nil, []string{"example.org. SOA a. b. 1 2 3 4 5"}, nil), trace.ClassLame},
+		{"nodata without AA", "example.com.", msg(t, false, 0, nil, []string{"example.com. SOA a. b. 1 2 3 4 5"}, nil), trace.ClassLame},
 		{"referral sideways", "example.com.", msg(t, false, 0, nil, []string{"other.net. NS ns.other.net."}, nil), trace.ClassLame},
 	}
 	for _, c := range cases {
