@@ -47,7 +47,7 @@ func TestEveryFindingOnItsFixture(t *testing.T) {
 		{"server-unreachable", "www.unreach.test", dns.TypeA, false, diagnose.Warning, "unreach.test.", "192.0.2.140", []string{"refused"}},
 		{"slow-server", "www.slow.test", dns.TypeA, false, diagnose.Notice, "slow.test.", "192.0.2.85", []string{"900 ms"}},
 		{"tcp-failure", "big.tcp.test", dns.TypeTXT, false, diagnose.Error, "tcp.test.", "192.0.2.90", []string{"TC=1", "TCP"}},
-		{"edns-noncompliance", "www.edns.test", dns.TypeA, false, diagnose.Warning, "edns.test.", "192.0.2.82", []string{"FORMERR"}},
+		{"edns-noncompliance", "www.edns.test", dns.TypeA, false, diagnose.Notice, "edns.test.", "192.0.2.82", []string{"FORMERR"}},
 		{"zone-unreachable", "www.dead.test", dns.TypeA, false, diagnose.Critical, "dead.test.", "203.0.113.1", []string{"SERVFAIL"}},
 		{"lame-delegation", "www.lame.test", dns.TypeA, false, diagnose.Error, "lame.test.", "192.0.2.31", []string{"REFUSED", "SOA lame.test."}},
 		{"server-failure", "www.servfail.test", dns.TypeA, false, diagnose.Error, "servfail.test.", "192.0.2.105", []string{"SERVFAIL", "load"}},

@@ -19,14 +19,18 @@ var ruleEDNSNoncompliance = &Rule{
 		for _, v := range p.zones {
 			for _, s := range v.servers {
 				for _, q := range s.Queries {
-					why := ednsProblem(q)
+					sev, why := ednsProblem(q)
 					if why == "" {
 						continue
 					}
-					p.Report(Finding{
+					consequence := " Modern resolvers no longer retry without EDNS (the 2019 DNS flag day), so to them this server looks dead."
+					if sev < Warning {
+						consequence = " That is what RFC 6891 §7 asks of a server that does not implement EDNS, and resolvers fall back to plain DNS for it; but replies stay limited to 512 bytes over UDP, and DNSSEC cannot work through it."
+					}
+					p.ReportAt(sev, Finding{
 						Zone: v.zone, Servers: []string{s.Label()}, Queries: []int{q.ID},
 						Summary:     s.Label() + " mishandles EDNS",
-						Explanation: why + " Modern resolvers no longer retry without EDNS (the 2019 DNS flag day), so to them this server looks dead.",
+						Explanation: why + consequence,
 					})
 					break
 				}
@@ -35,22 +39,27 @@ var ruleEDNSNoncompliance = &Rule{
 	},
 }
 
-func ednsProblem(q *trace.Query) string {
+// ednsProblem says how a query shows the server mishandling EDNS, and how
+// badly. A single lost packet shows nothing: the engine asks with EDNS
+// again before it marks a server EDNS-broken.
+func ednsProblem(q *trace.Query) (Severity, string) {
+	switch {
+	case q.EDNSBroken:
+		return Warning, fmt.Sprintf("Asked %s %s with EDNS it stayed silent; without EDNS it answered, and with EDNS again it was silent.", q.Name, q.Type)
+	case q.EDNSUnsupported:
+		return Notice, fmt.Sprintf("Asked %s %s with EDNS it answered FORMERR without an OPT record; without EDNS it answered.", q.Name, q.Type)
+	}
 	for i, a := range q.Attempts {
 		if !a.EDNS || i+1 >= len(q.Attempts) {
 			continue
 		}
 		next := q.Attempts[i+1]
 		if (a.Rcode == "FORMERR" || a.Rcode == "NOTIMP") && !next.EDNS && next.Rcode != "" {
-			return fmt.Sprintf("Asked %s %s with EDNS it answered %s; without EDNS it answered %s.", q.Name, q.Type, a.Rcode, next.Rcode)
+			return Warning, fmt.Sprintf("Asked %s %s with EDNS it answered %s; without EDNS it answered %s.", q.Name, q.Type, a.Rcode, next.Rcode)
 		}
 	}
-	n := len(q.Attempts)
-	if n >= 3 && q.Attempts[n-1].Change == "EDNS again to confirm" && q.Attempts[n-1].ErrorKind == "timeout" && q.Attempts[n-2].Rcode != "" && !q.Attempts[n-2].EDNS {
-		return fmt.Sprintf("Asked %s %s with EDNS it stayed silent; without EDNS it answered, and with EDNS again it was silent.", q.Name, q.Type)
+	if n := len(q.Attempts); q.OK() && !q.EDNS && n > 0 && q.Attempts[n-1].EDNS {
+		return Warning, fmt.Sprintf("Asked %s %s with EDNS it answered without an OPT record.", q.Name, q.Type)
 	}
-	if q.OK() && !q.EDNS && n > 0 && q.Attempts[n-1].EDNS {
-		return fmt.Sprintf("Asked %s %s with EDNS it answered without an OPT record.", q.Name, q.Type)
-	}
-	return ""
+	return 0, ""
 }

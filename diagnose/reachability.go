@@ -22,7 +22,7 @@ var ruleServerTimeout = &Rule{
 					continue // glue-mismatch says what the old address did
 				}
 				q := first(s, trace.PurposeResolve)
-				if q == nil || q.OK() || q.ErrorKind != "timeout" {
+				if q == nil || q.OK() || q.ErrorKind != trace.ErrKindTimeout {
 					continue
 				}
 				p.Report(Finding{
@@ -63,7 +63,7 @@ var ruleServerUnreachable = &Rule{
 					continue // glue-mismatch says what the old address did
 				}
 				q := first(s, trace.PurposeResolve)
-				if q == nil || q.OK() || q.ErrorKind != "unreachable" {
+				if q == nil || q.OK() || q.ErrorKind != trace.ErrKindUnreachable {
 					continue
 				}
 				p.Report(Finding{

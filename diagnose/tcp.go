@@ -18,7 +18,7 @@ var ruleTCPFailure = &Rule{
 		for _, v := range p.zones {
 			for _, s := range v.servers {
 				fix := "Allow DNS over TCP port 53 to " + s.Address + " (firewalls, load balancers) and make the server listen on TCP."
-				if q := first(s, trace.PurposeTCP); q != nil && !q.OK() && q.ErrorKind != "abandoned" && udpWorks(s) {
+				if q := first(s, trace.PurposeTCP); q != nil && !q.OK() && q.ErrorKind != trace.ErrKindAbandoned && udpWorks(s) {
 					p.Report(Finding{
 						Zone: v.zone, Servers: []string{s.Label()}, Queries: []int{q.ID},
 						Summary:     s.Label() + " does not answer over TCP",
@@ -28,7 +28,7 @@ var ruleTCPFailure = &Rule{
 					continue
 				}
 				for _, q := range s.Queries {
-					if q.ErrorKind != "tcp" || q.Purpose == trace.PurposeTCP {
+					if q.ErrorKind != trace.ErrKindTCP || q.Purpose == trace.PurposeTCP {
 						continue
 					}
 					p.Report(Finding{
