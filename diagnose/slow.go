@@ -16,7 +16,6 @@ var ruleSlowServer = &Rule{
 	Run: func(p *Pass) {
 		for _, v := range p.zones {
 			rtts := map[string]float64{}
-			var all []float64
 			for _, s := range v.servers {
 				best := -1.0
 				for _, q := range s.Queries {
@@ -26,25 +25,42 @@ var ruleSlowServer = &Rule{
 				}
 				if best >= 0 {
 					rtts[s.Label()] = best
-					all = append(all, best)
 				}
 			}
-			if len(all) == 0 {
-				continue
-			}
-			sort.Float64s(all)
-			median := all[len(all)/2]
 			for _, s := range v.servers {
 				r, ok := rtts[s.Label()]
-				if !ok || !(r > 500 || (len(all) > 1 && r > 5*median && r > 100)) {
+				if !ok {
+					continue
+				}
+				// Against the others: with two servers, the median of all
+				// would be the slow one itself.
+				var others []float64
+				for label, o := range rtts {
+					if label != s.Label() {
+						others = append(others, o)
+					}
+				}
+				peers := "no other server of " + v.zone + " answered"
+				slow := r > 500
+				if len(others) > 0 {
+					m := lowerMedian(others)
+					peers = fmt.Sprintf("against %.0f ms for the other servers of %s (median)", m, v.zone)
+					slow = slow || (r > 5*m && r > 100)
+				}
+				if !slow {
 					continue
 				}
 				p.Report(Finding{
 					Zone: v.zone, Servers: []string{s.Label()},
 					Summary:     fmt.Sprintf("%s takes %.0f ms to answer", s.Label(), r),
-					Explanation: fmt.Sprintf("Its fastest reply took %.0f ms, against a median of %.0f ms for the servers of %s. Resolvers learn to avoid slow servers, but every first lookup that picks it is slow, and near their timeouts it is treated as dead.", r, median, v.zone),
+					Explanation: fmt.Sprintf("Its fastest reply took %.0f ms, %s. Resolvers learn to avoid slow servers, but every first lookup that picks it is slow, and near their timeouts it is treated as dead.", r, peers),
 				})
 			}
 		}
 	},
+}
+
+func lowerMedian(xs []float64) float64 {
+	sort.Float64s(xs)
+	return xs[(len(xs)-1)/2]
 }
