@@ -67,7 +67,7 @@ func TestHealthyUnderLossAndJitter(t *testing.T) {
 				}
 				for _, f := range diagnose.New(tr).Findings {
 					if f.Severity >= diagnose.Warning {
-						res.bad = append(res.bad, fmt.Sprintf("    %s %s in %s (%s): %s", f.Severity, f.ID, f.Zone, strings.Join(f.Servers, ", "), f.Summary))
+						res.bad = append(res.bad, fmt.Sprintf("    %s %s in %s (%s): %s\n      evidence: %s", f.Severity, f.ID, f.Zone, strings.Join(f.Servers, ", "), f.Summary, f.Explanation))
 					}
 				}
 				res.lost, res.sent = u.Lost(), u.Count()
@@ -84,8 +84,8 @@ func TestHealthyUnderLossAndJitter(t *testing.T) {
 					continue
 				}
 				if len(res.bad) > 0 {
-					t.Errorf("seed %d: %s %s (Probes %v), %d of %d packets lost: %d findings at warning or above:\n%s",
-						seed, n.name, dns.TypeToString[n.qtype], n.probes, res.lost, res.sent, len(res.bad), strings.Join(res.bad, "\n"))
+					t.Errorf("seed %d: %s %s (Probes %v), %d of %d packets lost: %d findings at warning or above (replay: Loss 0.05, Jitter 0.3, Seed %d):\n%s",
+						seed, n.name, dns.TypeToString[n.qtype], n.probes, res.lost, res.sent, len(res.bad), seed, strings.Join(res.bad, "\n"))
 				}
 			}
 		})
