@@ -65,6 +65,9 @@ const (
 	BudgetGluelessDepth BudgetName = "glueless-depth"
 	BudgetNSPerZone     BudgetName = "ns-per-zone"
 	BudgetNSResolved    BudgetName = "ns-resolved"
+	// StopCancelled is not a budget: the run was cancelled. It marks what
+	// a cancel left undone, as the budgets above do.
+	StopCancelled BudgetName = "cancelled"
 )
 
 // LookupReason says why a lookup was made.

@@ -77,6 +77,10 @@ type Step struct {
 	Servers    []*Server  `json:"servers"`
 	Results    []*Result  `json:"results"`
 	Skipped    []string   `json:"skipped,omitempty"` // addresses not asked, and why
+	// Incomplete names the budget (queries, deadline) or the cancel that
+	// kept some of this step's queries from being sent or answered: what
+	// the step lacks says nothing about its servers.
+	Incomplete BudgetName `json:"incomplete,omitempty"`
 	// ChildOnly are NS names the zone's servers publish that the
 	// delegation lacks, resolved in check mode.
 	ChildOnly []NSHost `json:"child_only_ns,omitempty"`
@@ -182,6 +186,10 @@ type Result struct {
 	Lookup  int        `json:"lookup"` // CNAME target lookup, -1
 	Records []string   `json:"records,omitempty"`
 	Why     string     `json:"why,omitempty"`
+	// Incomplete, on a failed result, names the budget or cancel that
+	// stopped the step before its servers could answer: the path ends in
+	// INCOMPLETE, not SERVFAIL.
+	Incomplete BudgetName `json:"incomplete,omitempty"`
 }
 
 // Limit records a level-of-effort budget that was hit.

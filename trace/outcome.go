@@ -14,6 +14,10 @@ const (
 	RcodeNXDomain = "NXDOMAIN"
 	RcodeServFail = "SERVFAIL"
 	RcodeDepends  = "DEPENDS"
+	// RcodeIncomplete: a budget (--max-queries, --deadline) or a cancel
+	// stopped the run before some path reached its end. It is not an
+	// outage: the servers were not asked, or not waited for.
+	RcodeIncomplete = "INCOMPLETE"
 )
 
 // finish sorts the trace into a stable order and computes every outcome.
@@ -94,14 +98,26 @@ func (r *run) outcome(id int) Outcome {
 		}
 	}
 	o.Ends = ends
-	switch len(rcodes) {
-	case 0:
+	switch {
+	case seen[RcodeIncomplete] || len(rcodes) == 0 && r.stopped != "":
+		o.Rcode = RcodeIncomplete
+		o.Explanation = "the trace is incomplete: " + r.stopDetail() + ", before every path reached its end"
+		var parts []string
+		for _, e := range ends {
+			if e.Rcode != RcodeIncomplete {
+				parts = append(parts, e.Rcode+": "+e.Why)
+			}
+		}
+		if len(parts) > 0 {
+			o.Explanation += ". So far: " + strings.Join(parts, "; ")
+		}
+	case len(rcodes) == 0:
 		o.Rcode = RcodeServFail
 		o.Explanation = "the trace stopped before reaching any answer"
 		if len(r.tr.Limits) > 0 {
 			o.Explanation += " (" + r.tr.Limits[0].Detail + ")"
 		}
-	case 1:
+	case len(rcodes) == 1:
 		o.Rcode = rcodes[0]
 		o.Explanation = ends[0].Why
 		if len(ends) > 1 {
@@ -192,7 +208,7 @@ func (r *run) ends(id int, visiting map[int]bool) []End {
 				if res.Next >= 0 {
 					continue
 				}
-				e.Rcode = RcodeServFail
+				e.Rcode = RcodeIncomplete
 				e.Why = fmt.Sprintf("the referral to %s was not followed (a budget was hit)", res.Zone)
 			case KindCNAME:
 				if res.Lookup < 0 {
@@ -208,11 +224,33 @@ func (r *run) ends(id int, visiting map[int]bool) []End {
 			case KindFailed:
 				e.Rcode = RcodeServFail
 				e.Why = res.Why + r.via(st)
+				if res.Incomplete != "" {
+					e.Rcode = RcodeIncomplete
+					e.Why = fmt.Sprintf("the servers of %s were not all asked or waited for (%s)", st.Zone, res.Incomplete)
+				}
 			}
 			add(e)
 		}
 	}
 	return out
+}
+
+// stopDetail says what stopped the run, in words. Called with r.mu held.
+func (r *run) stopDetail() string {
+	for _, l := range r.tr.Limits {
+		if l.Budget == r.stopped {
+			return l.Detail
+		}
+	}
+	for _, l := range r.tr.Limits {
+		if l.Budget == BudgetSteps {
+			return l.Detail
+		}
+	}
+	if r.stopped == StopCancelled {
+		return "the run was cancelled"
+	}
+	return "a budget was hit"
 }
 
 // via names the parent servers whose referral led to a step.

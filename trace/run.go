@@ -2,6 +2,7 @@ package trace
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -26,15 +27,16 @@ func Run(ctx context.Context, cfg Config, name string, qtype uint16, events chan
 	ctx, cancel := context.WithTimeout(ctx, cfg.Budget.Deadline)
 	defer cancel()
 	r := &run{
-		cfg:      cfg,
-		ctx:      ctx,
-		events:   events,
-		start:    cfg.Now(),
-		sem:      make(chan struct{}, cfg.InFlight),
-		cuts:     map[string][]NSHost{},
-		surveyed: map[string]bool{},
-		nsCache:  map[string]*lookupState{},
-		limits:   map[BudgetName]bool{},
+		cfg:        cfg,
+		ctx:        ctx,
+		events:     events,
+		start:      cfg.Now(),
+		sem:        make(chan struct{}, cfg.InFlight),
+		cuts:       map[string][]NSHost{},
+		surveyed:   map[string]bool{},
+		nsCache:    map[string]*lookupState{},
+		limits:     map[BudgetName]bool{},
+		nsResolved: map[int]int{},
 		tr: &Trace{
 			Query:   Question{Name: fq, Unicode: uni, Type: dns.Type(qtype).String(), Qtype: qtype},
 			Lookups: []*Lookup{},
@@ -57,6 +59,7 @@ func Run(ctx context.Context, cfg Config, name string, qtype uint16, events chan
 	if ctx.Err() == context.DeadlineExceeded {
 		r.limit(BudgetDeadline, fmt.Sprintf("the run's deadline of %s passed", cfg.Budget.Deadline), -1)
 	}
+	r.stopped = r.stopReason()
 	r.finish()
 	return r.tr, nil
 }
@@ -75,6 +78,8 @@ type run struct {
 	surveyed    map[string]bool         // zone|address already surveyed
 	nsCache     map[string]*lookupState // name|type → lookup of a name server's address
 	limits      map[BudgetName]bool
+	nsResolved  map[int]int // step → glueless NS names resolved
+	stopped     BudgetName  // what ended the run early, set before finish
 	queries     int
 	inflight    int
 	maxInflight int
@@ -92,6 +97,23 @@ func (r *run) summary() Summary {
 		}
 	}
 	return s
+}
+
+// stopReason says what stopped the run early, if anything did: the query
+// budget, the deadline, or a cancel.
+func (r *run) stopReason() BudgetName {
+	r.mu.Lock()
+	spent := r.limits[BudgetQueries]
+	r.mu.Unlock()
+	switch {
+	case spent:
+		return BudgetQueries
+	case errors.Is(r.ctx.Err(), context.DeadlineExceeded):
+		return BudgetDeadline
+	case r.ctx.Err() != nil:
+		return StopCancelled
+	}
+	return ""
 }
 
 func (r *run) countQuestion() {

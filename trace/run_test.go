@@ -2,7 +2,9 @@ package trace_test
 
 import (
 	"context"
+	"net/netip"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,5 +91,66 @@ func TestCancelStopsPromptlyWithoutLeaks(t *testing.T) {
 	}
 	if n := runtime.NumGoroutine(); n > before {
 		t.Errorf("%d goroutines left after cancel, %d before", n, before)
+	}
+}
+
+// A run stopped by its query budget or deadline is INCOMPLETE, not
+// SERVFAIL: it names the budget, and marks the steps it cut short.
+func TestBudgetsAreNotOutages(t *testing.T) {
+	t.Parallel()
+	u := demo(t)
+	for _, c := range []struct {
+		name   string
+		qname  string
+		budget trace.Budget
+		want   trace.BudgetName
+	}{
+		{"queries", "www.healthy.test", trace.Budget{Queries: 10}, trace.BudgetQueries},
+		{"deadline", "www.dead.test", trace.Budget{Deadline: 30 * time.Millisecond}, trace.BudgetDeadline},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := cfgFor(u)
+			cfg.Budget = c.budget
+			tr := runTrace(t, cfg, c.qname, dns.TypeA)
+			if tr.Outcome.Rcode != trace.RcodeIncomplete || !strings.Contains(tr.Outcome.Explanation, "incomplete") {
+				t.Errorf("outcome %s: %s", tr.Outcome.Rcode, tr.Outcome.Explanation)
+			}
+			marked := false
+			for _, st := range tr.Steps {
+				marked = marked || st.Incomplete == c.want
+				for _, r := range st.Results {
+					if r.Kind == trace.KindFailed && r.Incomplete == "" {
+						t.Errorf("step %d (%s) failed without naming the budget: %s", st.ID, st.Zone, r.Why)
+					}
+				}
+			}
+			if !marked {
+				t.Errorf("no step is marked incomplete by %s", c.want)
+			}
+		})
+	}
+}
+
+// The NS names only the child publishes count against the same
+// per-delegation budget as the glueless ones of the delegation.
+func TestChildOnlyNSRespectsTheBudget(t *testing.T) {
+	t.Parallel()
+	u := small(t, "")
+	cfg := cfgFor(u)
+	cfg.Exchanger = spiked{u, netip.MustParseAddr("192.0.2.2"), []string{"example. 60 NS ns2.example.", "example. 60 NS ns3.example.", "example. 60 NS ns4.example."}}
+	cfg.Probes = true
+	cfg.Budget.NSResolved = 2
+	tr := runTrace(t, cfg, "example.", dns.TypeSOA)
+	st := stepFor(t, tr, "example.")
+	resolved, refused := 0, 0
+	for _, h := range st.ChildOnly {
+		if h.Failure == trace.NSFailBudget {
+			refused++
+		} else {
+			resolved++
+		}
+	}
+	if len(st.ChildOnly) != 3 || resolved != 2 || refused != 1 {
+		t.Errorf("child-only NS %+v: want 2 resolved, 1 refused by the budget", st.ChildOnly)
 	}
 }

@@ -102,7 +102,6 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 		r.limit(BudgetNSPerZone, fmt.Sprintf("%s has %d name servers; only the first %d are used", st.Zone, len(hosts), r.cfg.Budget.NSPerZone), st.ID)
 		hosts = hosts[:r.cfg.Budget.NSPerZone]
 	}
-	resolving := 0
 	for i := range hosts {
 		h := hosts[i]
 		if len(h.Addrs) > 0 {
@@ -111,12 +110,10 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 			}
 			continue
 		}
-		if resolving >= r.cfg.Budget.NSResolved {
-			r.limit(BudgetNSResolved, fmt.Sprintf("only %d glueless name servers of %s are resolved", r.cfg.Budget.NSResolved, st.Zone), st.ID)
+		if !r.takeNSResolve(st) {
 			r.setHostError(st, i, "not resolved: budget", NSFailBudget)
 			continue
 		}
-		resolving++
 		hostsWG.Add(1)
 		go func(i int, name string) {
 			defer hostsWG.Done()
@@ -198,7 +195,7 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 	}
 	cut(nil) // every query of the step has ended
 	if len(groups) == 0 {
-		g := &Result{Kind: KindFailed, Next: -1, Lookup: -1, Why: failureWhy(st, failures)}
+		g := &Result{Kind: KindFailed, Next: -1, Lookup: -1, Why: failureWhy(st, failures), Incomplete: r.cutShort(failures)}
 		for _, f := range failures {
 			g.Servers = append(g.Servers, f.srv.Label())
 		}
@@ -243,6 +240,42 @@ func rdataKey(s string) string {
 	return strings.ToLower(strings.Join(f, " "))
 }
 
+// cutShort says which budget (or cancel) made a step fail, when one did:
+// some of its servers were not asked, or not waited for, because the run
+// was stopped.
+func (r *run) cutShort(failures []srvReply) BudgetName {
+	stop := r.stopReason()
+	if stop == "" {
+		return ""
+	}
+	if len(failures) == 0 {
+		return stop
+	}
+	for _, f := range failures {
+		switch f.q.ErrorKind {
+		case ErrKindBudget, ErrKindCancelled, ErrKindAbandoned:
+			return stop
+		}
+	}
+	return ""
+}
+
+// takeNSResolve counts one glueless name server resolved for a step
+// (from the delegation or published only by the child) against the
+// per-delegation budget.
+func (r *run) takeNSResolve(st *Step) bool {
+	r.mu.Lock()
+	ok := r.nsResolved[st.ID] < r.cfg.Budget.NSResolved
+	if ok {
+		r.nsResolved[st.ID]++
+	}
+	r.mu.Unlock()
+	if !ok {
+		r.limit(BudgetNSResolved, fmt.Sprintf("only %d glueless name servers of %s are resolved", r.cfg.Budget.NSResolved, st.Zone), st.ID)
+	}
+	return ok
+}
+
 // failureWhy summarises why no server of a step gave a usable reply.
 func failureWhy(st *Step, failures []srvReply) string {
 	if len(failures) == 0 {
@@ -276,7 +309,11 @@ func (r *run) setHostError(st *Step, i int, why string, fail NSFailure) {
 }
 
 func (r *run) addQuery(st *Step, idx int, srv *Server, q *Query) {
+	stop := r.stopReason()
 	r.mu.Lock()
+	if stop != "" && (q.ErrorKind == ErrKindBudget || q.ErrorKind == ErrKindCancelled || q.ErrorKind == ErrKindAbandoned && r.ctx.Err() != nil) && st.Incomplete == "" {
+		st.Incomplete = stop
+	}
 	q.ID = r.qid
 	r.qid++
 	srv.Queries = append(srv.Queries, q)

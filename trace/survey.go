@@ -78,6 +78,16 @@ func (r *run) resolveChildOnly(lk *lookupState, st *Step, m *dns.Msg) {
 	}
 	r.mu.Unlock()
 	for _, name := range todo {
+		if !r.takeNSResolve(st) {
+			r.mu.Lock()
+			for i := range st.ChildOnly {
+				if st.ChildOnly[i].Name == name {
+					st.ChildOnly[i].Error, st.ChildOnly[i].Failure = "not resolved: budget", NSFailBudget
+				}
+			}
+			r.mu.Unlock()
+			continue
+		}
 		addrs, ids, why, fail := r.resolveNS(lk, st, name)
 		r.mu.Lock()
 		for i := range st.ChildOnly {
