@@ -11,15 +11,19 @@ var ruleEDNSNoncompliance = &Rule{
 	Title: "a server mishandles EDNS",
 	Doc: "The server answers FORMERR, NOTIMP or nothing to a query with EDNS but answers the same query without " +
 		"EDNS, or answers an EDNS query without an OPT record. Modern resolvers no longer retry without EDNS (the 2019 " +
-		"DNS flag day), so to them the server looks dead. A single lost packet is not this finding: ddx asks with " +
-		"EDNS once more before it calls a server EDNS-broken.",
+		"DNS flag day), so to them the server looks dead. Lost packets are not this finding: ddx asks with " +
+		"EDNS once more before it calls a server EDNS-broken, and a server that answers other EDNS queries is not.",
 	Fix:  "Upgrade the server software or fix the middlebox in front of it.",
 	Refs: []string{"RFC 6891 §7", "RFC 6891 §6.2.2"},
 	Run: func(p *Pass) {
 		for _, v := range p.zones {
 			for _, s := range v.servers {
+				ednsWorks := answeredWithEDNS(s)
 				for _, q := range s.Queries {
 					sev, why := ednsProblem(q)
+					if q.EDNSBroken && ednsWorks {
+						continue // it answers other queries with EDNS: packets were lost
+					}
 					if why == "" {
 						continue
 					}
@@ -62,4 +66,15 @@ func ednsProblem(q *trace.Query) (Severity, string) {
 		return Warning, fmt.Sprintf("Asked %s %s with EDNS it answered without an OPT record.", q.Name, q.Type)
 	}
 	return 0, ""
+}
+
+// answeredWithEDNS reports whether the server answered any query with an
+// EDNS reply: a server that does cannot be dropping EDNS queries.
+func answeredWithEDNS(s *trace.Server) bool {
+	for _, q := range s.Queries {
+		if q.OK() && q.EDNS && q.Transport == "udp" {
+			return true
+		}
+	}
+	return false
 }

@@ -11,7 +11,8 @@ var ruleServerTimeout = &Rule{
 	Title: "a server address does not answer",
 	Doc: "A server address sent nothing back over UDP within the timeout, after every try. Resolvers wait for it, " +
 		"then try another server: every lookup that picks it is slower, and if the others fail too the zone fails. " +
-		"A query that ddx stopped waiting for itself (a budget, the straggler cut, a cancel) is never this finding.",
+		"A query that ddx stopped waiting for itself (a budget, the straggler cut, a cancel) is never this finding, " +
+		"and neither is a server that answered other questions (lost packets, not a dead server).",
 	Fix:  "Check that the server runs, listens on port 53 (UDP and TCP), and that no firewall drops queries; or remove it from the NS set and the delegation.",
 	Refs: []string{"RFC 1034 §4.3.2", "RFC 2182 §3"},
 	Run: func(p *Pass) {
@@ -22,8 +23,8 @@ var ruleServerTimeout = &Rule{
 					continue // glue-mismatch says what the old address did
 				}
 				q := first(s, trace.PurposeResolve)
-				if q == nil || q.OK() || q.ErrorKind != trace.ErrKindTimeout {
-					continue
+				if q == nil || q.OK() || q.ErrorKind != trace.ErrKindTimeout || udpWorks(s) {
+					continue // a server that answers other questions is alive: lost packets
 				}
 				p.Report(Finding{
 					Zone: v.zone, Servers: []string{s.Label()}, Queries: []int{q.ID},
@@ -83,3 +84,4 @@ func pluralWord(n int, one, many string) string {
 	}
 	return many
 }
+
