@@ -21,6 +21,7 @@ import (
 //	check                   trace as `ddx check` does (survey probes)
 //	want: ID ZONE [sev=S] [SERVER...]
 //	say: TEXT               words the explanation of the previous want holds
+//	nowant: ID ZONE         a finding that must not appear, at any severity
 //	outcome: RCODE          the outcome of the trace
 //
 // Other lines describe the case. The findings at warning and above must be
@@ -33,6 +34,7 @@ type fixture struct {
 	check   bool
 	outcome string
 	wants   []*want
+	nowants []*want
 	arch    *txtar.Archive
 }
 
@@ -82,6 +84,12 @@ func loadFixture(t *testing.T, file string) *fixture {
 				t.Fatalf("%s: no rule %s", file, w.id)
 			}
 			f.wants = append(f.wants, w)
+		case "nowant":
+			fields := strings.Fields(val)
+			if len(fields) != 2 || diagnose.RuleByID(fields[0]) == nil {
+				t.Fatalf("%s: nowant: ID ZONE, got %q", file, val)
+			}
+			f.nowants = append(f.nowants, &want{id: fields[0], zone: fields[1]})
 		case "say":
 			if len(f.wants) == 0 {
 				t.Fatalf("%s: say: before any want:", file)
@@ -139,6 +147,11 @@ func checkFixture(t *testing.T, f *fixture, rep *diagnose.Report) {
 		}
 		if x.Summary == "" || x.Explanation == "" || x.Fix == "" || len(x.Refs) == 0 {
 			t.Errorf("incomplete finding %+v", x)
+		}
+	}
+	for _, w := range f.nowants {
+		if slices.ContainsFunc(rep.Findings, func(x diagnose.Finding) bool { return x.ID == w.id && x.Zone == w.zone }) {
+			t.Errorf("%s in %s must not be found; got:%s", w.id, w.zone, got())
 		}
 	}
 	for _, w := range f.wants {
