@@ -84,4 +84,3 @@ func pluralWord(n int, one, many string) string {
 	}
 	return many
 }
-

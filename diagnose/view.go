@@ -152,14 +152,6 @@ func union(sets map[string][]string) []string {
 	return out
 }
 
-func labels(ss []*trace.Server) []string {
-	var out []string
-	for _, s := range ss {
-		out = append(out, s.Label())
-	}
-	return out
-}
-
 // list joins items for a sentence: "a, b and c".
 func list(items []string) string {
 	switch len(items) {

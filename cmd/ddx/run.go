@@ -14,7 +14,6 @@ import (
 	"github.com/miekg/dns"
 )
 
-
 // run is the whole CLI, without a process: main only calls it.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {

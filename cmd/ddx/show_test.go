@@ -26,7 +26,7 @@ func TestShowSavedTrace(t *testing.T) {
 		t.Fatalf("show: exit %d: %s", code, errs)
 	}
 	type doc struct {
-		Outcome struct{ Rcode string }
+		Outcome  struct{ Rcode string }
 		Findings []struct{ ID, Zone string }
 	}
 	var a, b doc
