@@ -148,20 +148,6 @@ func demoResolvers(u *sim.Universe, list []string, rf *resolverFlags) ([]netip.A
 	return aps, names, nil
 }
 
-// demoRefusals are the flags --demo cannot honour for compare: they name
-// real servers.
-func demoRefusals(o *options) error {
-	switch {
-	case o.root != "":
-		return usagef("--demo cannot use --root: the demo universe has its own root servers")
-	case o.rootHints != "":
-		return usagef("--demo cannot use --root-hints: the demo universe has its own root servers")
-	case o.port != 0:
-		return usagef("--demo cannot use --port: every demo server listens on port 53")
-	}
-	return nil
-}
-
 // askAll asks every resolver at once and returns the replies in order.
 func askAll(ctx context.Context, ex trace.Exchanger, aps []netip.AddrPort, names []string, t target, rf *resolverFlags) []*trace.ResolverReply {
 	out := make([]*trace.ResolverReply, len(aps))
@@ -205,9 +191,6 @@ func cmdCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	var names []string
 	ex := resolverExchanger
 	if o.demo {
-		if err := demoRefusals(o); err != nil {
-			return 0, err
-		}
 		if cfg, err = o.config(); err != nil {
 			return 0, err
 		}

@@ -61,7 +61,11 @@ func TestHelpPerCommand(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "--repeat") {
 		t.Errorf("help compare: exit %d:\n%s", code, out)
 	}
-	code, _, errs := runDDX(t, "check", "--frobnicate", "x.test")
+	code, _, errs := runDDX(t, "trace", "--demo", "--root", "127.0.0.1", "www.healthy.test")
+	if code != exitUsage || !strings.Contains(errs, "--demo cannot use --root") {
+		t.Errorf("--demo with --root: exit %d: %q", code, errs)
+	}
+	code, _, errs = runDDX(t, "check", "--frobnicate", "x.test")
 	if code != exitUsage || !strings.Contains(errs, "unknown flag -frobnicate for check") {
 		t.Errorf("exit %d: %q", code, errs)
 	}

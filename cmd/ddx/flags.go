@@ -143,6 +143,18 @@ func (o *options) validate() error {
 	if o.timeout <= 0 || o.tries <= 0 {
 		return usagef("--timeout and --tries must be positive")
 	}
+	if o.demo {
+		// The demo universe is simulated: flags that name real servers
+		// cannot be honoured, and are refused rather than ignored.
+		switch {
+		case o.root != "":
+			return usagef("--demo cannot use --root: the demo universe has its own root servers")
+		case o.rootHints != "":
+			return usagef("--demo cannot use --root-hints: the demo universe has its own root servers")
+		case o.port != 0:
+			return usagef("--demo cannot use --port: every demo server listens on port 53")
+		}
+	}
 	return nil
 }
 
