@@ -54,4 +54,9 @@ var Scenarios = []Scenario{
 	{"www.sub.extraglue.test", "a referral carries glue from outside its bailiwick"},
 	{"nosuch.test", "a zone that is not delegated (try ddx check nosuch.test --demo)"},
 	{"192.0.2.10", "an address typed as a name (use -x)"},
+	// Lab scenarios for issue #12 (lab/e2e_test.go runs them on real servers).
+	{"www.sluggish.test", "a server takes 1.5 s to answer: slow, not dead"},
+	{"www.openres.test", "a listed server is an open resolver (Unbound in the lab)"},
+	{"www.aliasglue.test", "a name server that is a CNAME, although the parent has glue for it"},
+	{"www.child.parent.test", "a child zone served by its parent's servers (try ddx check child.parent.test)"},
 }
