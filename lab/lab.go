@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -42,7 +43,7 @@ type Server struct {
 	*sim.Server
 	Public  netip.Addr // where ddx asks (the proxy)
 	Backend netip.Addr // where BIND or NSD answers
-	Engine  string     // bind, nsd or none
+	Engine  string     // bind, nsd, unbound or none
 }
 
 // Lab is a running lab.
@@ -55,6 +56,7 @@ type Lab struct {
 	addrs      []netip.Addr
 	procs      []*exec.Cmd
 	proxies    []*proxy
+	cond       atomic.Pointer[conditions]
 	logf       func(string, ...any)
 }
 
@@ -153,6 +155,10 @@ func (l *Lab) start(ctx context.Context) error {
 	if err := l.writeUnbound(); err != nil {
 		return err
 	}
+	openResolvers, err := l.writeOpenUnbound()
+	if err != nil {
+		return err
+	}
 	if err := l.spawn(ctx, "named", "named", "-4", "-g", "-c", filepath.Join(l.Dir, "named.conf")); err != nil {
 		return err
 	}
@@ -164,11 +170,16 @@ func (l *Lab) start(ctx context.Context) error {
 	if err := l.spawn(ctx, "unbound", "unbound", "-d", "-c", filepath.Join(l.Dir, "unbound.conf")); err != nil {
 		return err
 	}
+	if len(openResolvers) > 0 {
+		if err := l.spawn(ctx, "unbound-open", "unbound", "-d", "-c", filepath.Join(l.Dir, "unbound-open.conf")); err != nil {
+			return err
+		}
+	}
 	for _, s := range l.Servers {
 		if s.Faults[sim.FaultUnreachable] {
 			continue // nothing listens: ICMP port unreachable
 		}
-		p, err := startProxy(s)
+		p, err := startProxy(s, &l.cond)
 		if err != nil {
 			return err
 		}
@@ -367,8 +378,23 @@ func (l *Lab) writeHints() error {
 
 // nsdZones: the servers of these zones run on NSD. NSD, unlike BIND,
 // loads a zone whose in-zone NS target has no address (trailing.test, the
-// missing-trailing-dot case).
-var nsdZones = []string{"provider.test.", "trailing.test."}
+// missing-trailing-dot case) or is a CNAME (aliasglue.test: BIND says
+// "NS 'ns2.aliasglue.test' is a CNAME (illegal)" and does not load it).
+var nsdZones = []string{"provider.test.", "trailing.test.", "aliasglue.test."}
+
+// unboundServers: these recursive servers (fault=recursive) run on an
+// Unbound open to loopback instead of a recursive BIND view, so that both
+// kinds of open resolver a zone may list are in the lab.
+var unboundServers = []string{"ns1.openres.test."}
+
+func onUnbound(s *Server) bool {
+	for _, n := range unboundServers {
+		if strings.EqualFold(s.Name, n) && s.Faults[sim.FaultRecursive] {
+			return true
+		}
+	}
+	return false
+}
 
 func onNSD(s *Server) bool {
 	for _, z := range nsdZones {
@@ -385,6 +411,10 @@ func (l *Lab) writeNamed() error {
 	for _, s := range l.Servers {
 		if onNSD(s) {
 			s.Engine = "nsd"
+			continue
+		}
+		if onUnbound(s) {
+			s.Engine = "unbound"
 			continue
 		}
 		if s.Faults[sim.FaultUnreachable] {
@@ -491,6 +521,10 @@ func (l *Lab) writeNSD() ([]*Server, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "server:\n\tport: 53\n\tusername: \"\"\n\tchroot: \"\"\n\tzonesdir: \"%s/zones\"\n\tpidfile: \"%s/nsd.pid\"\n\tdatabase: \"\"\n\tzonelistfile: \"%s/nsd.zonelist\"\n\txfrdfile: \"%s/nsd.xfrd\"\n\tlogfile: \"%s/nsd.log.inner\"\n\tdo-ip6: no\n\tverbosity: 1\n\tserver-count: 1\n",
 		l.Dir, l.Dir, l.Dir, l.Dir, l.Dir)
+	// Debian's NSD limits answers to 200 a second per /24 of clients, then
+	// drops or truncates them; every lab client is in 127/8, so the lab's
+	// own load (Zonemaster, parallel tests) would look like packet loss.
+	b.WriteString("\trrl-ratelimit: 0\n\trrl-whitelist-ratelimit: 0\n")
 	for _, s := range servers {
 		fmt.Fprintf(&b, "\tip-address: %s\n", s.Backend)
 	}
@@ -542,6 +576,50 @@ remote-control:
 		fmt.Fprintf(&b, "stub-zone:\n\tname: \"lab.\"\n\tstub-addr: %s\n", stale)
 	}
 	return os.WriteFile(filepath.Join(l.Dir, "unbound.conf"), []byte(b.String()), 0o644)
+}
+
+// writeOpenUnbound configures the second Unbound: an ordinary resolver,
+// open to all of loopback, on the backend address of each server in
+// unboundServers (a name server that is really an open resolver).
+func (l *Lab) writeOpenUnbound() ([]*Server, error) {
+	var servers []*Server
+	for _, s := range l.Servers {
+		if s.Engine == "unbound" {
+			servers = append(servers, s)
+		}
+	}
+	if len(servers) == 0 {
+		return nil, nil
+	}
+	var b strings.Builder
+	b.WriteString("server:\n")
+	for _, s := range servers {
+		fmt.Fprintf(&b, "\tinterface: %s\n", s.Backend)
+	}
+	fmt.Fprintf(&b, `	port: 53
+	do-ip6: no
+	do-daemonize: no
+	username: ""
+	chroot: ""
+	directory: "%s"
+	pidfile: "%s/unbound-open.pid"
+	use-syslog: no
+	logfile: ""
+	verbosity: 1
+	num-threads: 1
+	so-reuseport: no
+	access-control: 127.0.0.0/8 allow
+	root-hints: "%s"
+	module-config: "iterator"
+	do-not-query-localhost: no
+	local-zone: "test." nodefault
+	local-zone: "2.0.192.in-addr.arpa." nodefault
+	qname-minimisation: no
+	infra-host-ttl: 60
+remote-control:
+	control-enable: no
+`, l.Dir, l.Dir, l.Hints)
+	return servers, os.WriteFile(filepath.Join(l.Dir, "unbound-open.conf"), []byte(b.String()), 0o644)
 }
 
 // WorkDirPrefix starts the name of every lab's working directory, so that

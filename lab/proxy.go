@@ -1,9 +1,14 @@
 package lab
 
 import (
+	"hash/fnv"
+	"math/rand/v2"
 	"net"
 	"net/netip"
+	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ddxdns/ddx/trace/sim"
@@ -12,15 +17,83 @@ import (
 
 // proxy stands at a server's public address and forwards to its backend,
 // adding what BIND and NSD cannot do: latency, silence, FORMERR to EDNS,
-// a dead TCP port, a cleared AA bit, foreign glue.
+// a dead TCP port, a cleared AA bit, foreign glue, and the lab's
+// Conditions (loss and jitter).
 type proxy struct {
 	servers []*dns.Server
 	wg      sync.WaitGroup
 }
 
-func startProxy(s *Server) (*proxy, error) {
+// Conditions are the network between ddx and every lab server, as the
+// proxies make it: Loss is the chance that a UDP exchange is lost (half
+// of the lost ones are queries the server never sees, half are replies
+// it sent); Jitter spreads each server's latency uniformly over
+// latency × [1-Jitter, 1+Jitter]. Seed chooses which packets are lost and
+// each packet's jitter: the n-th packet with the same server, transport
+// and question meets the same fate in every run with the same seed,
+// whatever the order packets arrive in (as trace/sim does). TCP is never
+// lost: the kernel retransmits.
+type Conditions struct {
+	Loss, Jitter float64
+	Seed         uint64
+}
+
+// conditions is what every proxy applies, with its own packet counters.
+type conditions struct {
+	Conditions
+	mu   sync.Mutex
+	seen map[string]uint64
+	lost atomic.Int64
+}
+
+// fate decides whether the exchange is lost (and where) and how much its
+// latency is stretched.
+func (c *conditions) fate(s *Server, m *dns.Msg, tcp bool) (dropQuery, dropReply bool, stretch float64) {
+	if c == nil || (c.Loss <= 0 && c.Jitter <= 0) {
+		return false, false, 1
+	}
+	key := s.Public.String() + " udp"
+	if tcp {
+		key = s.Public.String() + " tcp"
+	}
+	if len(m.Question) > 0 {
+		q := m.Question[0]
+		key += " " + strings.ToLower(q.Name) + " " + strconv.Itoa(int(q.Qtype))
+	}
+	c.mu.Lock()
+	n := c.seen[key]
+	c.seen[key] = n + 1
+	c.mu.Unlock()
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	rng := rand.New(rand.NewPCG(c.Seed, h.Sum64()^n*0x9e3779b97f4a7c15))
+	lost := !tcp && rng.Float64() < c.Loss
+	stretch = 1 + c.Jitter*(2*rng.Float64()-1)
+	if stretch < 0 {
+		stretch = 0
+	}
+	if lost {
+		c.lost.Add(1)
+		if rng.IntN(2) == 0 {
+			return true, false, stretch
+		}
+		return false, true, stretch
+	}
+	return false, false, stretch
+}
+
+// SetConditions makes every proxy apply c from now on (the zero value:
+// a perfect network). It returns a function that counts the exchanges
+// lost under c so far.
+func (l *Lab) SetConditions(c Conditions) (lost func() int64) {
+	cs := &conditions{Conditions: c, seen: map[string]uint64{}}
+	l.cond.Store(cs)
+	return func() int64 { return cs.lost.Load() }
+}
+
+func startProxy(s *Server, cond *atomic.Pointer[conditions]) (*proxy, error) {
 	p := &proxy{}
-	h := dns.HandlerFunc(func(w dns.ResponseWriter, m *dns.Msg) { serveProxy(s, w, m) })
+	h := dns.HandlerFunc(func(w dns.ResponseWriter, m *dns.Msg) { serveProxy(s, cond.Load(), w, m) })
 	pc, err := net.ListenPacket("udp", netip.AddrPortFrom(s.Public, 53).String())
 	if err != nil {
 		return nil, err
@@ -49,44 +122,54 @@ func (p *proxy) close() {
 	p.wg.Wait()
 }
 
-func serveProxy(s *Server, w dns.ResponseWriter, m *dns.Msg) {
-	tcp := false
-	if _, ok := w.RemoteAddr().(*net.TCPAddr); ok {
-		tcp = true
-	}
+func serveProxy(s *Server, cond *conditions, w dns.ResponseWriter, m *dns.Msg) {
+	_, tcp := w.RemoteAddr().(*net.TCPAddr)
 	edns := m.IsEdns0() != nil
 	f := s.Faults
 	switch {
 	case f[sim.FaultDrop], f[sim.FaultDropEDNS] && edns, f[sim.FaultTCPDrop] && tcp:
 		return // silence
 	}
-	delay := s.Latency
+	dropQuery, dropReply, stretch := cond.fate(s, m, tcp)
+	if dropQuery {
+		return // lost on the way to the server
+	}
+	delay := time.Duration(float64(s.Latency) * stretch)
 	if tcp {
-		delay *= 2
+		delay *= 2 // the handshake costs a round trip too
 	}
 	time.Sleep(delay)
+	r := answer(s, m, tcp, edns)
+	if r == nil || dropReply {
+		return // the backend is silent, or its reply was lost
+	}
+	w.WriteMsg(r)
+}
+
+// answer is the reply of the server behind the proxy, with the server's
+// faults applied, or nil when the backend is silent.
+func answer(s *Server, m *dns.Msg, tcp, edns bool) *dns.Msg {
+	f := s.Faults
 	if f[sim.FaultFormErrEDNS] && edns {
 		r := new(dns.Msg)
 		r.SetRcode(m, dns.RcodeFormatError)
 		r.Question = nil
-		w.WriteMsg(r)
-		return
+		return r
 	}
 	if f[sim.FaultTruncate] && !tcp {
 		r := new(dns.Msg)
 		r.SetReply(m)
 		r.Truncated = true
-		w.WriteMsg(r)
-		return
+		return r
 	}
-	net := "udp"
+	transport := "udp"
 	if tcp {
-		net = "tcp"
+		transport = "tcp"
 	}
-	c := &dns.Client{Net: net, Timeout: 4 * time.Second, UDPSize: dns.MaxMsgSize}
+	c := &dns.Client{Net: transport, Timeout: 4 * time.Second, UDPSize: dns.MaxMsgSize}
 	r, _, err := c.Exchange(m, netip.AddrPortFrom(s.Backend, 53).String())
 	if err != nil {
-		return // the backend is silent: so are we
+		return nil
 	}
 	if f[sim.FaultNoAA] {
 		r.Authoritative = false
@@ -99,5 +182,5 @@ func serveProxy(s *Server, w dns.ResponseWriter, m *dns.Msg) {
 	if f[sim.FaultWrongID] {
 		r.Id ^= 0x5a5a
 	}
-	w.WriteMsg(r)
+	return r
 }
