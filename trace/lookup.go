@@ -12,7 +12,7 @@ import (
 type lookupState struct {
 	l         *Lookup
 	qtype     uint16
-	ancestors map[string]bool // name|type of the lookups this one serves
+	ancestors map[string]bool // names of the lookups this one serves
 	depth     int             // glueless depth
 	chain     []string        // CNAME chain so far, starting with the query name
 	wg        sync.WaitGroup  // steps and CNAME sub-lookups
@@ -21,10 +21,19 @@ type lookupState struct {
 	once      sync.Once
 	addrs     []netip.Addr
 	publish   *lookupState // the lookup whose answer this one provides
+	// known are the zone cuts this lookup may start from: the root and
+	// the zones on the path of steps that led to it. Never "whatever this
+	// run learned first", which would depend on which reply came first.
+	known map[string][]NSHost
+	// starter is the lookup that started this one; cycleVia names the
+	// lookups whose names closed a cycle of glueless lookups below this
+	// one (set under r.mu).
+	starter  *lookupState
+	cycleVia map[string]bool
 }
 
-// startLookup begins resolving (name, qtype) from the deepest zone cut this
-// run already knows.
+// startLookup begins resolving (name, qtype) from the deepest zone cut on
+// the path that led to it (the root for the query).
 func (r *run) startLookup(name string, qtype uint16, reason LookupReason, parent *lookupState, fromStep int, chain []string) *lookupState {
 	lk := &lookupState{
 		qtype:     qtype,
@@ -35,12 +44,20 @@ func (r *run) startLookup(name string, qtype uint16, reason LookupReason, parent
 	}
 	lk.publish = lk
 	pid := -1
+	lk.known = map[string][]NSHost{".": r.roots}
+	lk.starter, lk.cycleVia = parent, map[string]bool{}
 	if parent != nil {
+		for z, h := range parent.known {
+			lk.known[z] = h
+		}
+		r.mu.Lock()
+		r.pathCuts(lk.known, fromStep, reason == ReasonCNAME)
+		r.mu.Unlock()
 		pid = parent.l.ID
 		for k := range parent.ancestors {
 			lk.ancestors[k] = true
 		}
-		lk.ancestors[parent.l.Name+"|"+parent.l.Type] = true
+		lk.ancestors[parent.l.Name] = true
 		lk.depth = parent.depth
 		if reason == ReasonCNAME {
 			lk.publish = parent.publish
@@ -50,8 +67,11 @@ func (r *run) startLookup(name string, qtype uint16, reason LookupReason, parent
 	}
 	r.mu.Lock()
 	lk.l = &Lookup{ID: len(r.tr.Lookups), Name: name, Type: dns.Type(qtype).String(), Reason: reason, Parent: pid, FromStep: fromStep}
+	if parent != nil {
+		r.requesters[lk.l.ID] = []int{fromStep}
+	}
 	r.tr.Lookups = append(r.tr.Lookups, lk.l)
-	zone, hosts := r.startCut(name)
+	zone, hosts := startCut(name, lk.known)
 	lcopy := *lk.l
 	r.mu.Unlock()
 	r.emit(Event{Kind: EvLookupStarted, Lookup: &lcopy})
@@ -67,31 +87,106 @@ func (r *run) startLookup(name string, qtype uint16, reason LookupReason, parent
 		r.wg.Add(1)
 		go r.runStep(lk, st)
 	}
+	if parent != nil && reason == ReasonCNAME {
+		r.wait(parent, lk, true)
+	}
 	go func() {
 		defer r.wg.Done()
 		lk.wg.Wait()
 		close(lk.done)
 		if parent != nil && reason == ReasonCNAME {
+			r.wait(parent, lk, false)
 			parent.wg.Done()
 		}
 	}()
 	return lk
 }
 
-// startCut returns the deepest zone known to this run that encloses name,
-// with its servers. Called with r.mu held.
-func (r *run) startCut(name string) (string, []NSHost) {
+// startCut returns the deepest of the known zones that encloses name,
+// with its servers.
+func startCut(name string, known map[string][]NSHost) (string, []NSHost) {
 	best := "."
-	for z := range r.cuts {
+	for z := range known {
 		if IsSubdomain(z, name) && dns.CountLabel(z) > dns.CountLabel(best) {
 			best = z
 		}
 	}
-	hosts := make([]NSHost, len(r.cuts[best]))
-	for i, h := range r.cuts[best] {
+	hosts := make([]NSHost, len(known[best]))
+	for i, h := range known[best] {
 		hosts[i] = NSHost{Name: h.Name, Glue: h.Glue, Addrs: append([]string{}, h.Addrs...)}
 	}
 	return best, hosts
+}
+
+// pathCuts adds to known the zones of the steps from the root to step id
+// (the step itself only when self is set: a CNAME target may start where
+// the alias was found, but the addresses of a zone's own name servers
+// cannot be looked up at that zone). Each keeps only its glue: addresses
+// resolved for glueless servers arrive in any order, so they are resolved
+// again (through the shared lookups). Called with r.mu held.
+func (r *run) pathCuts(known map[string][]NSHost, id int, self bool) {
+	st := r.tr.StepByID(id)
+	if st != nil && !self {
+		st = r.tr.StepByID(st.Parent)
+	}
+	for ; st != nil; st = r.tr.StepByID(st.Parent) {
+		if st.Zone == "." {
+			continue
+		}
+		if _, ok := known[st.Zone]; ok {
+			continue
+		}
+		hosts := make([]NSHost, len(st.Delegation.NS))
+		for i, h := range st.Delegation.NS {
+			hosts[i] = NSHost{Name: h.Name, Glue: append([]string{}, h.Glue...), Addrs: append([]string{}, h.Glue...)}
+		}
+		known[st.Zone] = hosts
+	}
+}
+
+// wait records (on) or clears (off) that lookup a waits for lookup b, so
+// that a shared lookup is never awaited by one it waits for itself.
+func (r *run) wait(a, b *lookupState, on bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if on {
+		r.addWait(a, b)
+		return
+	}
+	if r.waits[a][b]--; r.waits[a][b] <= 0 {
+		delete(r.waits[a], b)
+	}
+}
+
+// addWait records that lookup a waits for lookup b. Called with r.mu held.
+func (r *run) addWait(a, b *lookupState) {
+	if r.waits[a] == nil {
+		r.waits[a] = map[*lookupState]int{}
+	}
+	r.waits[a][b]++
+}
+
+// reaches reports whether lookup from waits, directly or not, for lookup
+// to. Called with r.mu held.
+func (r *run) reaches(from, to *lookupState) bool {
+	seen := map[*lookupState]bool{}
+	var walk func(*lookupState) bool
+	walk = func(x *lookupState) bool {
+		if x == to {
+			return true
+		}
+		if seen[x] {
+			return false
+		}
+		seen[x] = true
+		for y := range r.waits[x] {
+			if walk(y) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(from)
 }
 
 // followCNAME starts the lookup of an alias target, unless that would loop
@@ -135,9 +230,19 @@ func (r *run) resolveNS(lk *lookupState, st *Step, name string) ([]netip.Addr, [
 	}
 	for _, t := range types {
 		key := name + "|" + dns.Type(t).String()
-		if lk.ancestors[key] || lk.l.Name+"|"+lk.l.Type == key {
+		// Any type of a name this lookup serves is a cycle: the address
+		// records of a name are found through the same zones.
+		if lk.ancestors[name] || lk.l.Name == name {
 			why = append(why, "cycle: resolving "+name+" needs "+st.Zone+", whose servers need "+name)
 			failed(NSFailCycle)
+			r.mu.Lock()
+			for p := lk; p != nil; p = p.starter {
+				p.cycleVia[name] = true
+				if p.l.Name == name {
+					break
+				}
+			}
+			r.mu.Unlock()
 			continue
 		}
 		if lk.depth+1 > r.cfg.Budget.GluelessDepth {
@@ -146,17 +251,33 @@ func (r *run) resolveNS(lk *lookupState, st *Step, name string) ([]netip.Addr, [
 			failed(NSFailBudget)
 			continue
 		}
+		// One lookup per name and type, shared by every step that needs
+		// it, finished or not: whether it had finished would depend on
+		// timing. Waiting for one that waits for us would never end.
+		r.nsMu.Lock() // until the lookup is in the cache: one per key
 		r.mu.Lock()
 		cached := r.nsCache[key]
-		r.mu.Unlock()
-		if cached != nil && isClosed(cached.answered, cached.done) {
+		if cached != nil {
+			r.nsMu.Unlock()
+			if !isClosed(cached.done) && r.reaches(cached, lk) {
+				r.mu.Unlock()
+				why = append(why, "cycle: resolving "+name+" waits for a lookup that waits for "+st.Zone)
+				failed(NSFailCycle)
+				continue
+			}
+			r.requesters[cached.l.ID] = append(r.requesters[cached.l.ID], st.ID)
+			r.addWait(lk, cached)
+			r.mu.Unlock()
 			subs = append(subs, cached)
 			continue
 		}
+		r.mu.Unlock()
 		sub := r.startLookup(name, t, ReasonNSAddr, lk, st.ID, nil)
 		r.mu.Lock()
 		r.nsCache[key] = sub
+		r.addWait(lk, sub)
 		r.mu.Unlock()
+		r.nsMu.Unlock()
 		subs = append(subs, sub)
 	}
 	var addrs []netip.Addr
@@ -167,10 +288,16 @@ func (r *run) resolveNS(lk *lookupState, st *Step, name string) ([]netip.Addr, [
 		case <-s.done:
 		case <-r.ctx.Done():
 		}
+		r.wait(lk, s, false)
 		ids = append(ids, s.l.ID)
 		r.mu.Lock()
 		addrs = append(addrs, s.addrs...)
-		if len(s.addrs) == 0 && isClosed(s.done) {
+		switch {
+		case len(s.addrs) == 0 && isClosed(s.done) && (s.cycleVia[lk.l.Name] || s.cycleVia[name]):
+			// It failed on a cycle through this very lookup.
+			why = append(why, "cycle: resolving "+name+" needs "+st.Zone+" again")
+			failed(NSFailCycle)
+		case len(s.addrs) == 0 && isClosed(s.done):
 			why = append(why, s.l.Type+": "+r.lookupFailure(s.l.ID))
 			failed(NSFailLookup)
 		}

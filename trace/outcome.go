@@ -25,6 +25,7 @@ func (r *run) finish() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	t := r.tr
+	r.stabilize()
 	for _, st := range t.Steps {
 		order := map[string]int{}
 		for i, h := range st.Delegation.NS {

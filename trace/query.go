@@ -222,16 +222,29 @@ func (k *asker) udp() (*Attempt, *dns.Msg) {
 	}
 	if !a.EDNS && k.silentEDNS() > 0 {
 		// Answered only without EDNS: keep listening for the EDNS tries
-		// and ask once more with EDNS, to tell a lost packet from a server
-		// that drops EDNS. An EDNS reply, late or confirming, wins.
-		k.send(try+1, true, "udp", ChangeConfirmEDNS, "EDNS again to confirm", timeout)
+		// and ask again with EDNS (tries times, like any query), to tell
+		// lost packets from a server that drops EDNS. An EDNS reply, late
+		// or confirming, wins.
+		confirms := 1
+		k.send(try+1, true, "udp", ChangeConfirmEDNS, "EDNS again to confirm", time.Duration(tries)*timeout)
+		ctimer := time.NewTimer(timeout)
+		defer ctimer.Stop()
 		confirmed := false
-		for k.pending > 0 {
-			s := k.next()
-			if s.reply != nil && s.a.EDNS {
-				a, reply, confirmed = s.a, s.reply, true
-				k.q.Late = s.a.RTTms > ms(timeout)
-				break
+		for !confirmed && k.pending > 0 {
+			select {
+			case s := <-k.results:
+				k.pending--
+				k.ended[s.a] = true
+				if s.reply != nil && s.a.EDNS {
+					a, reply, confirmed = s.a, s.reply, true
+					k.q.Late = s.a.RTTms > ms(timeout)
+				}
+			case <-ctimer.C:
+				if confirms < tries && !k.noMore && k.ctx.Err() == nil {
+					confirms++
+					k.send(try+confirms, true, "udp", ChangeConfirmEDNS, "EDNS again to confirm", time.Duration(tries-confirms+1)*timeout)
+					ctimer.Reset(timeout)
+				}
 			}
 		}
 		k.q.EDNSBroken = !confirmed && k.ctx.Err() == nil

@@ -25,7 +25,7 @@ func TestRetriesAndFallbacks(t *testing.T) {
 		{"truncate", trace.RcodeNoError, []string{"udp edns NOERROR tc", "tcp edns NOERROR"}, ""},
 		{"truncate,tcp-drop", trace.RcodeServFail, []string{"udp edns NOERROR tc", "tcp edns timeout"}, "tcp"},
 		{"formerr-edns", trace.RcodeNoError, []string{"udp edns FORMERR", "udp no-edns NOERROR"}, ""},
-		{"drop-edns", trace.RcodeNoError, []string{"udp edns timeout", "udp no-edns NOERROR", "udp edns timeout"}, ""},
+		{"drop-edns", trace.RcodeNoError, []string{"udp edns timeout", "udp no-edns NOERROR", "udp edns timeout", "udp edns timeout"}, ""},
 		{"drop", trace.RcodeServFail, []string{"udp edns timeout", "udp no-edns timeout"}, "timeout"},
 		{"unreachable", trace.RcodeServFail, []string{"udp edns unreachable"}, "unreachable"},
 		{"wrong-id", trace.RcodeServFail, []string{"udp edns id-mismatch", "udp edns id-mismatch"}, "id-mismatch"},

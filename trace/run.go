@@ -32,7 +32,8 @@ func Run(ctx context.Context, cfg Config, name string, qtype uint16, events chan
 		events:     events,
 		start:      cfg.Now(),
 		sem:        make(chan struct{}, cfg.InFlight),
-		cuts:       map[string][]NSHost{},
+		waits:      map[*lookupState]map[*lookupState]int{},
+		requesters: map[int][]int{},
 		surveyed:   map[string]bool{},
 		nsCache:    map[string]*lookupState{},
 		limits:     map[BudgetName]bool{},
@@ -53,7 +54,7 @@ func Run(ctx context.Context, cfg Config, name string, qtype uint16, events chan
 		}
 		roots = append(roots, host)
 	}
-	r.cuts["."] = roots
+	r.roots = roots
 	r.startLookup(fq, qtype, ReasonQuery, nil, -1, nil)
 	r.wg.Wait()
 	if ctx.Err() == context.DeadlineExceeded {
@@ -72,11 +73,14 @@ type run struct {
 	sem    chan struct{}
 	wg     sync.WaitGroup
 
+	nsMu        sync.Mutex // serialises starting shared NS address lookups
 	mu          sync.Mutex
 	tr          *Trace
-	cuts        map[string][]NSHost     // zone → servers learned in this run
-	surveyed    map[string]bool         // zone|address already surveyed
-	nsCache     map[string]*lookupState // name|type → lookup of a name server's address
+	roots       []NSHost
+	waits       map[*lookupState]map[*lookupState]int // lookup → lookups it waits for
+	requesters  map[int][]int                         // lookup → steps that wait for it
+	surveyed    map[string]bool                       // zone|address already surveyed
+	nsCache     map[string]*lookupState               // name|type → lookup of a name server's address
 	limits      map[BudgetName]bool
 	nsResolved  map[int]int // step → glueless NS names resolved
 	stopped     BudgetName  // what ended the run early, set before finish

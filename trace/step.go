@@ -335,11 +335,6 @@ func (r *run) referral(lk *lookupState, st *Step, rep srvReply) *Step {
 		hosts = append(hosts, h)
 	}
 	d := Delegation{Source: "referral", From: []string{rep.srv.Label()}, NS: hosts, TTL: c.NSTTL, Raw: rep.q.Reply}
-	r.mu.Lock()
-	if _, ok := r.cuts[c.Zone]; !ok {
-		r.cuts[c.Zone] = hosts
-	}
-	r.mu.Unlock()
 	child := r.newStep(lk, st.ID, c.Zone, st.Name, st.Qtype, d)
 	if child == nil {
 		return nil
