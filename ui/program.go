@@ -31,11 +31,15 @@ const engineGrace = 2 * time.Second
 // runs under a context derived from ctx and is cancelled before Run
 // returns. Run returns ErrInterrupted if the user pressed ctrl+c, and
 // ctx's error if ctx ended it.
+//
+// Run does not catch signals: the caller cancels ctx on SIGINT or SIGTERM.
+// (Bubble Tea's own handler can block forever when a signal arrives as
+// the context ends the program, so it is off.)
 func Run(ctx context.Context, opt RunOptions) (*diagnose.Report, error) {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	p := tea.NewProgram(NewModel(runCtx, opt.Options), tea.WithAltScreen(), tea.WithMouseCellMotion(),
-		tea.WithContext(ctx), tea.WithInput(opt.In), tea.WithOutput(opt.Out))
+		tea.WithContext(ctx), tea.WithoutSignalHandler(), tea.WithInput(opt.In), tea.WithOutput(opt.Out))
 	final, err := p.Run()
 	cancel()
 	m, _ := final.(Model)
@@ -43,7 +47,7 @@ func Run(ctx context.Context, opt RunOptions) (*diagnose.Report, error) {
 	switch {
 	case ctx.Err() != nil:
 		return m.report, ctx.Err()
-	case m.interrupted, errors.Is(err, tea.ErrInterrupted):
+	case m.interrupted:
 		return m.report, ErrInterrupted
 	case err != nil:
 		return m.report, err
