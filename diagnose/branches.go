@@ -95,7 +95,7 @@ func branchParts(st *trace.Step) (child string, parts, servers []string) {
 			what = "a referral to " + r.Zone + " (NS " + strings.Join(r.NS, " ") + ")"
 			child = r.Zone
 		case trace.KindAnswer:
-			what = "the answer " + strings.Join(rdataOnly(r.Records), ", ")
+			what = "the answer " + strings.Join(rdata(resultRecords(st, r)), ", ")
 		case trace.KindCNAME:
 			what = "an alias to " + r.Target
 		}
@@ -103,14 +103,4 @@ func branchParts(st *trace.Step) (child string, parts, servers []string) {
 		servers = append(servers, r.Servers...)
 	}
 	return child, parts, servers
-}
-
-func rdataOnly(recs []string) []string {
-	var out []string
-	for _, r := range recs {
-		if f := strings.Fields(r); len(f) >= 5 {
-			out = append(out, f[3]+" "+strings.Join(f[4:], " "))
-		}
-	}
-	return out
 }

@@ -78,11 +78,10 @@ func cnameHops(t *trace.Trace) []string {
 			if r.Kind != trace.KindAnswer && r.Kind != trace.KindCNAME {
 				continue
 			}
-			for _, rec := range r.Records {
-				f := strings.Fields(rec)
-				if len(f) >= 5 && f[3] == "CNAME" && !seen[strings.ToLower(f[4])] {
-					seen[strings.ToLower(f[4])] = true
-					chain = append(chain, strings.ToLower(f[4]))
+			for _, rr := range resultRecords(st, r) {
+				if target := strings.ToLower(rr.Data); rr.Type == "CNAME" && !seen[target] {
+					seen[target] = true
+					chain = append(chain, target)
 				}
 			}
 		}

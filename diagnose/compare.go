@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/ddxdns/ddx/trace"
-	"github.com/miekg/dns"
 )
 
 // Comparison is what several resolvers answered to one question, the
@@ -165,8 +164,14 @@ func splitCause(c *Comparison, groups map[string][]*trace.ResolverReply, order [
 	case trace.RcodeNXDomain:
 		fmt.Fprintf(&b, "The authoritative servers say the name does not exist (%s). Resolvers that answer otherwise have it cached from before it was removed, or rewrite answers.", o.Explanation)
 	default:
-		fmt.Fprintf(&b, "The authoritative servers answer %s %s. ", o.Rcode, strings.Join(rdataOnly(o.Answers), ", "))
-		truth := Outcome(&trace.ResolverReply{Rcode: "NOERROR", Answers: answerRRs(o.Answers)}, 0)
+		answers, _, _ := authoritative(t.Trace)
+		var rrs []trace.RR
+		for _, rr := range answers {
+			rrs = append(rrs, rr)
+		}
+		sort.Slice(rrs, func(i, j int) bool { return rrs[i].Key() < rrs[j].Key() })
+		fmt.Fprintf(&b, "The authoritative servers answer %s %s. ", o.Rcode, strings.Join(rdata(rrs), ", "))
+		truth := Outcome(&trace.ResolverReply{Rcode: "NOERROR", Answers: rrs}, 0)
 		if o.Rcode == trace.RcodeNoData {
 			truth = "NODATA"
 		}
@@ -217,20 +222,6 @@ func findingOf(r *Report, id string) *Finding {
 	return nil
 }
 
-// answerRRs parses presentation-format records.
-func answerRRs(list []string) []trace.RR {
-	var out []trace.RR
-	for _, s := range list {
-		rr, err := dns.NewRR(s)
-		if err != nil || rr == nil {
-			continue
-		}
-		h := rr.Header()
-		out = append(out, trace.RR{Name: strings.ToLower(h.Name), Type: dns.TypeToString[h.Rrtype], TTL: h.Ttl, Data: strings.TrimPrefix(rr.String(), h.String())})
-	}
-	return out
-}
-
 // SortFindings orders findings most severe first, then by zone and ID.
 func SortFindings(fs []Finding) { sortFindings(fs) }
 
@@ -238,17 +229,24 @@ func SortFindings(fs []Finding) { sortFindings(fs) }
 // TTLs that do not count down between repeated queries.
 func ttlStretch(c *Comparison) []Finding {
 	var out []Finding
-	auth := map[string]uint32{}
+	auth, negTTL, negative := map[string]trace.RR{}, uint32(0), false
 	if c.Trace != nil {
-		for _, rr := range answerRRs(c.Trace.Outcome.Answers) {
-			auth[rr.Key()] = rr.TTL
-		}
+		auth, negTTL, negative = authoritative(c.Trace.Trace)
 	}
 	for _, r := range c.Resolvers {
 		var bad []string
 		for _, rr := range r.Answers {
-			if a, ok := auth[rr.Key()]; ok && rr.TTL > a {
-				bad = append(bad, fmt.Sprintf("%s %s with TTL %d (the authoritative TTL is %d)", rr.Name, rr.Type, rr.TTL, a))
+			if a, ok := auth[rr.Key()]; ok && rr.TTL > a.TTL {
+				bad = append(bad, fmt.Sprintf("%s %s with TTL %d (the authoritative TTL is %d)", rr.Name, rr.Type, rr.TTL, a.TTL))
+			}
+		}
+		// A negative answer is cached for its SOA's TTL (RFC 2308 §5).
+		if negative && r.Error == "" && (r.Rcode == "NXDOMAIN" || r.Rcode == "NOERROR" && len(r.Answers) == 0) {
+			for _, rr := range r.Authority {
+				if rr.Type == "SOA" && rr.TTL > negTTL {
+					bad = append(bad, fmt.Sprintf("a negative answer (%s) cached for %d s (the authoritative negative TTL is %d s)", r.Rcode, rr.TTL, negTTL))
+					break
+				}
 			}
 		}
 		if stuck := ttlStuck(c.Rounds, r.Address); stuck != "" {

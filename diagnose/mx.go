@@ -62,7 +62,7 @@ var ruleWildcardMX = &Rule{
 				p.Report(Finding{
 					Zone: v.zone, Servers: []string{s.Label()}, Queries: []int{q.ID},
 					Summary:     "a wildcard MX covers " + v.zone,
-					Explanation: fmt.Sprintf("%s answered an MX query for the made-up name %s with %s. Every name under the zone, even a typo, appears to accept mail, so misaddressed mail is accepted instead of bounced, and names without their own MX still get one.", s.Label(), q.Name, strings.Join(rdataOnly(q.Answer), ", ")),
+					Explanation: fmt.Sprintf("%s answered an MX query for the made-up name %s with %s. Every name under the zone, even a typo, appears to accept mail, so misaddressed mail is accepted instead of bounced, and names without their own MX still get one.", s.Label(), q.Name, strings.Join(rdata(trace.RRsOf(q.Reply.Answer)), ", ")),
 				})
 				break
 			}

@@ -46,7 +46,11 @@ var ruleNSIsCNAME = &Rule{
 					continue
 				}
 				for _, r := range st.Results {
-					if r.Kind != trace.KindCNAME && !(r.Kind == trace.KindAnswer && hasCNAME(r.Records)) {
+					target := r.Target
+					if r.Kind == trace.KindAnswer {
+						target = cnameOf(resultRecords(st, r), l.Name)
+					}
+					if target == "" || (r.Kind != trace.KindCNAME && r.Kind != trace.KindAnswer) {
 						continue
 					}
 					seen[l.Name] = true
@@ -57,8 +61,8 @@ var ruleNSIsCNAME = &Rule{
 					p.Report(Finding{
 						Zone: zone, Servers: append([]string{l.Name}, r.Servers...), Steps: []int{st.ID},
 						Summary:     fmt.Sprintf("name server %s of %s is an alias", l.Name, zone),
-						Explanation: fmt.Sprintf("%s said %s is a CNAME for %s. NS records must name the server's canonical name: some resolvers refuse to follow an alias here and treat the server as unreachable, and BIND refuses to load such a zone.", list(r.Servers), l.Name, cnameTarget(r)),
-						Fix:         "Put the canonical name (" + cnameTarget(r) + ") in the NS records of " + zone + " and of its parent.",
+						Explanation: fmt.Sprintf("%s said %s is a CNAME for %s. NS records must name the server's canonical name: some resolvers refuse to follow an alias here and treat the server as unreachable, and BIND refuses to load such a zone.", list(r.Servers), l.Name, target),
+						Fix:         "Put the canonical name (" + target + ") in the NS records of " + zone + " and of its parent.",
 					})
 				}
 			}
@@ -77,25 +81,4 @@ func aliasIn(q *trace.Query) string {
 		}
 	}
 	return ""
-}
-
-func hasCNAME(recs []string) bool {
-	for _, r := range recs {
-		if f := strings.Fields(r); len(f) >= 4 && f[3] == "CNAME" {
-			return true
-		}
-	}
-	return false
-}
-
-func cnameTarget(r *trace.Result) string {
-	if r.Target != "" {
-		return r.Target
-	}
-	for _, rec := range r.Records {
-		if f := strings.Fields(rec); len(f) >= 5 && f[3] == "CNAME" {
-			return f[4]
-		}
-	}
-	return "?"
 }

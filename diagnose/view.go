@@ -171,10 +171,8 @@ func said(s *trace.Server, q *trace.Query) string {
 		what = "nothing (" + trace.Sanitize(q.Error) + ")"
 	case q.Class == trace.ClassReferral || q.Class == trace.ClassUpward:
 		what = "a referral"
-		if len(q.Authority) > 0 {
-			if f := strings.Fields(q.Authority[0]); len(f) > 0 {
-				what += " to " + f[0]
-			}
+		if ns := trace.RRsOf(q.Reply.Ns); len(ns) > 0 {
+			what += " to " + ns[0].Name
 		}
 	case q.Class == trace.ClassLame:
 		what = q.Rcode + " without the AA bit"

@@ -150,3 +150,7 @@ func Load(r io.Reader) (*Trace, error) {
 	}
 	return &t, nil
 }
+
+// RRsOf splits records for comparison and display: owner (lowercased),
+// type, TTL and rdata, sanitized; OPT records are left out.
+func RRsOf(rrs []dns.RR) []RR { return splitRRs(rrs) }

@@ -153,9 +153,15 @@ func TestDemoCompareExplainsTheSplitOffline(t *testing.T) {
 			t.Errorf("resolver-outcome-split explanation lacks %q:\n%s", w, split)
 		}
 	}
-	for _, id := range []string{"resolver-outcome-split", "parent-servers-disagree", "resolver-no-recursion"} {
+	for _, id := range []string{"resolver-outcome-split", "parent-servers-disagree", "resolver-no-recursion", "ttl-not-honoured"} {
 		if !strings.Contains(findingIDs(doc), id) {
 			t.Errorf("findings lack %s: %s", id, findingIDs(doc))
+		}
+	}
+	// The sticky resolver caches the NXDOMAIN for a day; the zone says an hour.
+	for _, f := range doc.Findings {
+		if f.ID == "ttl-not-honoured" && !strings.Contains(f.Explanation, "negative answer (NXDOMAIN) cached for 86400 s (the authoritative negative TTL is 3600 s)") {
+			t.Errorf("ttl-not-honoured: %s", f.Explanation)
 		}
 	}
 
