@@ -15,13 +15,19 @@ func TestRunningViewGrowsLive(t *testing.T) {
 	m := newTestModel(t, "www.healthy.test.", 100, 30)
 	next, cmd := m.Update(m.Init()())
 	m = next.(Model)
-	// Feed only the first batch of events: the trace is still running.
-	for _, msg := range runCmd(cmd) {
-		if ev, ok := msg.(eventsMsg); ok {
-			next, _ = m.Update(ev)
-			m = next.(Model)
-			break
+	// Feed batches of events until the first zone cut shows, not the end.
+	for len(m.tree.rows) == 0 {
+		var ev eventsMsg
+		for _, msg := range runCmd(cmd) {
+			if e, ok := msg.(eventsMsg); ok {
+				ev = e
+			}
 		}
+		if ev.events == nil {
+			t.Fatal("the trace ended before its first zone cut was shown")
+		}
+		next, cmd = m.Update(ev)
+		m = next.(Model)
 	}
 	v := m.View()
 	if !strings.Contains(v, "tracing…") || !strings.Contains(v, ". (root)") {
