@@ -11,6 +11,11 @@ const (
 	EvQueryDone                      // StepID, ServerIndex, Query
 	EvResult                         // StepID, Result
 	EvLimit                          // Limit
+	// EvDelegation: a step's delegation changed (a glueless server's
+	// addresses were found or not, another parent gave the same
+	// referral, the child published other NS names). Step holds a fresh
+	// copy without servers or results.
+	EvDelegation
 )
 
 // Event is one thing that happened while tracing. Every pointer is a copy
@@ -19,7 +24,7 @@ const (
 type Event struct {
 	Kind        EventKind
 	Lookup      *Lookup
-	Step        *Step
+	Step        *Step // EvStepStarted, EvDelegation
 	StepID      int
 	ServerIndex int
 	Server      *Server

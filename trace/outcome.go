@@ -55,6 +55,7 @@ func (r *run) finish() {
 			return string(a.Kind)+a.Zone+a.Target+strings.Join(a.NS, ",") < string(b.Kind)+b.Zone+b.Target+strings.Join(b.NS, ",")
 		})
 		sort.Strings(st.Skipped)
+		sort.SliceStable(st.ChildOnly, func(i, j int) bool { return st.ChildOnly[i].Name < st.ChildOnly[j].Name })
 		sort.Strings(st.Delegation.From)
 	}
 	for _, l := range t.Lookups {

@@ -36,11 +36,44 @@ func (r *run) newStep(lk *lookupState, parent int, zone, name string, qtype uint
 	st := &Step{ID: len(r.tr.Steps), Lookup: lk.l.ID, Parent: parent, Zone: zone, Name: name,
 		Type: dns.Type(qtype).String(), Qtype: qtype, Delegation: d, Servers: []*Server{}, Results: []*Result{}}
 	r.tr.Steps = append(r.tr.Steps, st)
-	head := *st
-	head.Servers, head.Results = nil, nil
+	head := st.head()
 	r.mu.Unlock()
-	r.emit(Event{Kind: EvStepStarted, Step: &head, StepID: st.ID})
+	r.emit(Event{Kind: EvStepStarted, Step: head, StepID: st.ID})
 	return st
+}
+
+// head is a deep copy of a step without its servers and results, for an
+// event: the engine goes on filling in the delegation (addresses of
+// glueless servers, the parents that gave it) while the receiver reads its
+// copy. Called with r.mu held.
+func (st *Step) head() *Step {
+	h := *st
+	h.Servers, h.Results = nil, nil
+	h.Delegation.From = append([]string(nil), st.Delegation.From...)
+	h.Delegation.NS = copyHosts(st.Delegation.NS)
+	h.ChildOnly = copyHosts(st.ChildOnly)
+	h.Skipped = append([]string(nil), st.Skipped...)
+	return &h
+}
+
+func copyHosts(hs []NSHost) []NSHost {
+	if hs == nil {
+		return nil
+	}
+	out := make([]NSHost, len(hs))
+	for i, h := range hs {
+		out[i] = NSHost{Name: h.Name, Glue: append([]string(nil), h.Glue...), Addrs: append([]string(nil), h.Addrs...),
+			Lookup: append([]int(nil), h.Lookup...), Error: h.Error, Failure: h.Failure}
+	}
+	return out
+}
+
+// delegationChanged sends a fresh copy of a step's delegation.
+func (r *run) delegationChanged(st *Step) {
+	r.mu.Lock()
+	head := st.head()
+	r.mu.Unlock()
+	r.emit(Event{Kind: EvDelegation, Step: head, StepID: st.ID})
 }
 
 type srvReply struct {
@@ -127,6 +160,7 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 				}
 			}
 			r.mu.Unlock()
+			r.delegationChanged(st)
 			for _, a := range addrs {
 				addServer(name, a.String())
 			}
@@ -156,13 +190,17 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 		g, ok := groups[key]
 		if ok {
 			g.Servers = append(g.Servers, rep.srv.Label())
+			var child *Step
 			if g.Next >= 0 {
-				child := r.tr.Steps[g.Next]
+				child = r.tr.Steps[g.Next]
 				child.Delegation.From = append(child.Delegation.From, rep.srv.Label())
 			}
 			gc := g.copy()
 			r.mu.Unlock()
 			r.emit(Event{Kind: EvResult, StepID: st.ID, Result: gc})
+			if child != nil {
+				r.delegationChanged(child)
+			}
 			continue
 		}
 		g = &Result{Kind: ResultKind(rep.c.Class), Servers: []string{rep.srv.Label()}, Next: -1, Lookup: -1, Why: rep.c.Why}
@@ -306,6 +344,7 @@ func (r *run) setHostError(st *Step, i int, why string, fail NSFailure) {
 	r.mu.Lock()
 	st.Delegation.NS[i].Error, st.Delegation.NS[i].Failure = why, fail
 	r.mu.Unlock()
+	r.delegationChanged(st)
 }
 
 func (r *run) addQuery(st *Step, idx int, srv *Server, q *Query) {

@@ -77,6 +77,9 @@ func (r *run) resolveChildOnly(lk *lookupState, st *Step, m *dns.Msg) {
 		todo = append(todo, name)
 	}
 	r.mu.Unlock()
+	if len(todo) > 0 {
+		r.delegationChanged(st)
+	}
 	for _, name := range todo {
 		if !r.takeNSResolve(st) {
 			r.mu.Lock()
@@ -86,6 +89,7 @@ func (r *run) resolveChildOnly(lk *lookupState, st *Step, m *dns.Msg) {
 				}
 			}
 			r.mu.Unlock()
+			r.delegationChanged(st)
 			continue
 		}
 		addrs, ids, why, fail := r.resolveNS(lk, st, name)
@@ -99,6 +103,7 @@ func (r *run) resolveChildOnly(lk *lookupState, st *Step, m *dns.Msg) {
 			}
 		}
 		r.mu.Unlock()
+		r.delegationChanged(st)
 	}
 }
 
