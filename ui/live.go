@@ -30,6 +30,14 @@ func (m *mirror) apply(ev trace.Event) {
 		st := ev.Step
 		st.Servers, st.Results = nil, nil
 		t.Steps[st.ID] = st
+	case trace.EvDelegation:
+		// A glueless server's addresses (or why not), another parent, the
+		// child's own NS names: the step keeps its servers and results.
+		st := t.StepByID(ev.StepID)
+		if st == nil || ev.Step == nil {
+			return
+		}
+		st.Delegation, st.ChildOnly, st.Skipped = ev.Step.Delegation, ev.Step.ChildOnly, ev.Step.Skipped
 	case trace.EvServerAdded:
 		st := t.StepByID(ev.StepID)
 		if st == nil {
