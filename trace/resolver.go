@@ -2,6 +2,7 @@ package trace
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -20,6 +21,11 @@ type ResolverOptions struct {
 	Tries     int           // UDP tries (default 2)
 	TCP       bool          // TCP only
 	NSID      bool          // ask for the server's NSID
+
+	// DNS over TLS and HTTPS (ResolverClient).
+	RootCAs  *x509.CertPool // trusted roots; nil: the system's
+	Insecure bool           // verify nothing (--tls-insecure)
+	DoHGet   bool           // GET with ?dns= instead of POST
 }
 
 // ResolverReply is what one resolver answered, or why it did not.
@@ -43,6 +49,23 @@ type ResolverReply struct {
 	Attempts   []*Attempt `json:"attempts"`
 	At         time.Time  `json:"at"`
 	Reply      *dns.Msg   `json:"-"`
+
+	// Over DNS over TLS or HTTPS only (see transport.go).
+
+	// Connect is the address connected to, when Address is a URL.
+	Connect string `json:"connect,omitempty"`
+	// ConnectMs is the TCP connection's set-up time, TLSms the TLS
+	// handshake's; both are 0 when Reused (a connection kept from an
+	// earlier query, as with --repeat).
+	ConnectMs float64           `json:"connect_ms,omitempty"`
+	TLSms     float64           `json:"tls_ms,omitempty"`
+	Reused    bool              `json:"reused,omitempty"`
+	TLS       *TLSInfo          `json:"tls,omitempty"`
+	HTTP      *HTTPInfo         `json:"http,omitempty"`
+	Failure   *TransportFailure `json:"transport_failure,omitempty"`
+	// Insecure: asked with --tls-insecure; nothing about the server's
+	// identity was verified.
+	Insecure bool `json:"tls_insecure,omitempty"`
 }
 
 // RR is one record, split for comparison.
@@ -87,7 +110,7 @@ func ParseResolver(ctx context.Context, s string) (netip.AddrPort, string, error
 		}
 		host, port = h, uint16(n)
 	}
-	if _, ok := dns.IsDomainName(host); !ok || host == "" {
+	if !isHostName(host) {
 		return netip.AddrPort{}, "", fmt.Errorf("resolver %q is not an address or a host name", s)
 	}
 	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
@@ -164,6 +187,12 @@ func AskResolver(ctx context.Context, ap netip.AddrPort, name string, qtype uint
 		}
 		return rr
 	}
+	fillReply(rr, reply)
+	return rr
+}
+
+// fillReply records a resolver's reply in rr.
+func fillReply(rr *ResolverReply, reply *dns.Msg) {
 	rr.Error = ""
 	rr.Reply = reply
 	rr.Rcode = dns.RcodeToString[reply.Rcode]
@@ -187,7 +216,6 @@ func AskResolver(ctx context.Context, ap netip.AddrPort, name string, qtype uint
 			}
 		}
 	}
-	return rr
 }
 
 func resolverAttempt(ctx context.Context, o ResolverOptions, ap netip.AddrPort, name string, qtype uint16, transport string, try int) (*Attempt, *dns.Msg) {

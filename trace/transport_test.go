@@ -1,0 +1,440 @@
+package trace
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/pem"
+	"io"
+	"log"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// testPKI is a throwaway certificate authority for loopback servers.
+type testPKI struct {
+	ca    *x509.Certificate
+	key   *ecdsa.PrivateKey
+	pool  *x509.CertPool
+	caPEM []byte
+}
+
+func newPKI(t testing.TB, name string) *testPKI {
+	t.Helper()
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := x509.ParseCertificate(der)
+	pool := x509.NewCertPool()
+	pool.AddCert(ca)
+	return &testPKI{ca: ca, key: key, pool: pool, caPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
+}
+
+// leaf issues a server certificate for names (host names or addresses),
+// valid from notBefore to notAfter.
+func (p *testPKI) leaf(t testing.TB, notBefore, notAfter time.Time, names ...string) tls.Certificate {
+	t.Helper()
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: names[0], Organization: []string{"ddx test"}},
+		NotBefore: notBefore, NotAfter: notAfter,
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	for _, n := range names {
+		if ip := net.ParseIP(n); ip != nil {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		} else {
+			tmpl.DNSNames = append(tmpl.DNSNames, n)
+		}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.ca, &key.PublicKey, p.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+func (p *testPKI) good(t testing.TB, names ...string) tls.Certificate {
+	return p.leaf(t, time.Now().Add(-time.Hour), time.Now().Add(12*time.Hour), names...)
+}
+
+// answerA answers every query with A 192.0.2.80, as a resolver (RA=1).
+func answerA(m *dns.Msg) *dns.Msg {
+	r := new(dns.Msg)
+	r.SetReply(m)
+	r.RecursionAvailable = true
+	rr, _ := dns.NewRR(m.Question[0].Name + " 300 IN A 192.0.2.80")
+	r.Answer = append(r.Answer, rr)
+	return r
+}
+
+// countingListener counts the TCP connections a server accepts.
+type countingListener struct {
+	net.Listener
+	n *atomic.Int32
+}
+
+func (l countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.n.Add(1)
+	}
+	return c, err
+}
+
+// startDoT serves DNS over TLS on loopback with cert (or plain DNS over
+// TCP without one) and counts connections.
+func startDoT(t testing.TB, cert *tls.Certificate, handle func(dns.ResponseWriter, *dns.Msg)) (netip.AddrPort, *atomic.Int32) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := new(atomic.Int32)
+	var l net.Listener = countingListener{ln, n}
+	if cert != nil {
+		l = tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{*cert}})
+	}
+	mux := dns.NewServeMux()
+	mux.HandleFunc(".", handle)
+	srv := &dns.Server{Listener: l, Handler: mux}
+	started := make(chan struct{})
+	srv.NotifyStartedFunc = func() { close(started) }
+	go srv.ActivateAndServe()
+	<-started
+	t.Cleanup(func() { srv.Shutdown() })
+	return netip.MustParseAddrPort(ln.Addr().String()), n
+}
+
+func reply(fn func(*dns.Msg) *dns.Msg) func(dns.ResponseWriter, *dns.Msg) {
+	return func(w dns.ResponseWriter, m *dns.Msg) { w.WriteMsg(fn(m)) }
+}
+
+// dohSeen is what a test DoH server saw.
+type dohSeen struct {
+	mu      sync.Mutex
+	methods []string
+	ids     []uint16
+}
+
+// dohHandler serves RFC 8484 requests with fn.
+func dohHandler(seen *dohSeen, fn func(*dns.Msg) *dns.Msg) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var wire []byte
+		switch r.Method {
+		case http.MethodGet:
+			wire, _ = base64.RawURLEncoding.DecodeString(r.URL.Query().Get("dns"))
+		case http.MethodPost:
+			if r.Header.Get("Content-Type") != "application/dns-message" {
+				http.Error(w, "bad content type", http.StatusUnsupportedMediaType)
+				return
+			}
+			wire, _ = io.ReadAll(io.LimitReader(r.Body, 65535))
+		}
+		m := new(dns.Msg)
+		if err := m.Unpack(wire); err != nil {
+			http.Error(w, "not a DNS message", http.StatusBadRequest)
+			return
+		}
+		seen.mu.Lock()
+		seen.methods = append(seen.methods, r.Method+" "+r.Proto)
+		seen.ids = append(seen.ids, m.Id)
+		seen.mu.Unlock()
+		out, _ := fn(m).Pack()
+		w.Header().Set("Content-Type", "application/dns-message")
+		w.Write(out)
+	}
+}
+
+// startDoH serves h over HTTPS (HTTP/2) on loopback and counts connections.
+func startDoH(t testing.TB, cert tls.Certificate, h http.Handler) (string, netip.AddrPort, *atomic.Int32) {
+	t.Helper()
+	ts := httptest.NewUnstartedServer(h)
+	ts.EnableHTTP2 = true
+	ts.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	n := new(atomic.Int32)
+	ts.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			n.Add(1)
+		}
+	}
+	ts.Config.ErrorLog = log.New(io.Discard, "", 0)
+	ts.StartTLS()
+	t.Cleanup(ts.Close)
+	ap := netip.MustParseAddrPort(strings.TrimPrefix(ts.URL, "https://"))
+	return ts.URL + "/dns-query", ap, n
+}
+
+func dohSpec(url string, ap netip.AddrPort) ResolverSpec {
+	return ResolverSpec{Transport: TransportHTTPS, Addr: ap, URL: url}
+}
+
+func ask(t testing.TB, spec ResolverSpec, o ResolverOptions) *ResolverReply {
+	t.Helper()
+	if o.Timeout == 0 {
+		o.Timeout = 2 * time.Second
+	}
+	c := NewResolverClient(spec, o)
+	defer c.Close()
+	return c.Ask(context.Background(), "www.healthy.test.", dns.TypeA)
+}
+
+func TestDoTAndDoHAnswer(t *testing.T) {
+	t.Parallel()
+	pki := newPKI(t, "ddx test CA")
+	cert := pki.good(t, "127.0.0.1")
+	dot, _ := startDoT(t, &cert, reply(answerA))
+	seen := &dohSeen{}
+	url, dohAP, _ := startDoH(t, cert, dohHandler(seen, answerA))
+	named := pki.good(t, "dns.test")
+	namedURL, namedAP, _ := startDoH(t, named, dohHandler(&dohSeen{}, answerA))
+	namedURL = strings.Replace(namedURL, "127.0.0.1", "dns.test", 1)
+
+	for _, tc := range []struct {
+		name      string
+		spec      ResolverSpec
+		get       bool
+		transport string
+		address   string
+	}{
+		{"DoT", ResolverSpec{Transport: TransportTLS, Addr: dot}, false, "tls", "tls://" + dot.String()},
+		{"DoH POST", dohSpec(url, dohAP), false, "https", url},
+		{"DoH GET", dohSpec(url, dohAP), true, "https", url},
+		{"DoH by host name", ResolverSpec{Transport: TransportHTTPS, Addr: namedAP, Host: "dns.test", URL: namedURL}, false, "https", namedURL},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := ask(t, tc.spec, ResolverOptions{RootCAs: pki.pool, DoHGet: tc.get})
+			if r.Error != "" || r.Rcode != "NOERROR" || len(r.Answers) != 1 || r.Answers[0].Data != "192.0.2.80" {
+				t.Fatalf("reply %+v (failure %+v)", r, r.Failure)
+			}
+			if r.Transport != tc.transport || r.Address != tc.address || r.Connect == "" {
+				t.Errorf("transport %q address %q connect %q", r.Transport, r.Address, r.Connect)
+			}
+			ti := r.TLS
+			if ti == nil || !ti.Verified || ti.Version != "TLS 1.3" || !strings.Contains(ti.Subject, "ddx test") || ti.NotAfter.IsZero() || !strings.Contains(ti.Issuer, "ddx test CA") {
+				t.Errorf("TLS info %+v", ti)
+			}
+			if r.ConnectMs <= 0 || r.TLSms <= 0 || r.Reused {
+				t.Errorf("connect %.3f ms, TLS %.3f ms, reused %v", r.ConnectMs, r.TLSms, r.Reused)
+			}
+			if tc.transport == "https" {
+				if r.HTTP == nil || r.HTTP.Status != 200 || r.HTTP.Proto != "HTTP/2.0" || r.HTTP.ContentType != "application/dns-message" {
+					t.Errorf("HTTP info %+v", r.HTTP)
+				}
+			}
+		})
+	}
+	seen.mu.Lock()
+	defer seen.mu.Unlock()
+	if strings.Join(seen.methods, ",") != "POST HTTP/2.0,GET HTTP/2.0" || seen.ids[0] != 0 || seen.ids[1] != 0 {
+		t.Errorf("the DoH server saw %v with IDs %v; want POST then GET over HTTP/2, ID 0 (RFC 8484 §4.1)", seen.methods, seen.ids)
+	}
+}
+
+// Every broken endpoint is named by the layer that failed, in words, and
+// never as a timeout.
+func TestTransportFailuresNameTheLayer(t *testing.T) {
+	t.Parallel()
+	pki := newPKI(t, "ddx test CA")
+	other := newPKI(t, "someone else's CA")
+	good := pki.good(t, "127.0.0.1")
+	expired := pki.leaf(t, time.Now().Add(-48*time.Hour), time.Now().Add(-24*time.Hour), "127.0.0.1")
+	wrongIP := pki.good(t, "127.0.0.2")
+	wrongName := pki.good(t, "other.test")
+	unknown := other.good(t, "127.0.0.1")
+
+	dotWith := func(c tls.Certificate) ResolverSpec {
+		ap, _ := startDoT(t, &c, reply(answerA))
+		return ResolverSpec{Transport: TransportTLS, Addr: ap}
+	}
+	plainTCP, _ := startDoT(t, nil, reply(answerA))
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	closed := netip.MustParseAddrPort(ln.Addr().String())
+	ln.Close()
+	named := dotWith(wrongName)
+	named.Host = "dns.test"
+
+	dohWith := func(h http.HandlerFunc) ResolverSpec {
+		url, ap, _ := startDoH(t, good, h)
+		return dohSpec(url, ap)
+	}
+	status := func(code int) http.HandlerFunc {
+		return func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "nope", code) }
+	}
+	body := func(ct string, b []byte) http.HandlerFunc {
+		return func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", ct)
+			w.Write(b)
+		}
+	}
+	wrongID := func(w http.ResponseWriter, r *http.Request) {
+		m := new(dns.Msg)
+		m.SetQuestion("other.test.", dns.TypeA)
+		m.Response = true
+		out, _ := m.Pack()
+		body("application/dns-message", out)(w, r)
+	}
+
+	for _, tc := range []struct {
+		name  string
+		spec  ResolverSpec
+		layer FailureLayer
+		kind  FailureKind
+		words string
+	}{
+		{"refused", ResolverSpec{Transport: TransportTLS, Addr: closed}, LayerConnect, FailRefused, "connection refused"},
+		{"plain DNS on the TLS port", ResolverSpec{Transport: TransportTLS, Addr: plainTCP}, LayerTLS, FailHandshake, "TLS handshake"},
+		{"expired", dotWith(expired), LayerTLS, FailExpired, "expired on"},
+		{"IP not in the certificate", dotWith(wrongIP), LayerTLS, FailNameMismatch, "the certificate is for 127.0.0.2, not 127.0.0.1"},
+		{"name not in the certificate", named, LayerTLS, FailNameMismatch, "the certificate is for other.test, not dns.test"},
+		{"unknown authority", dotWith(unknown), LayerTLS, FailUnknownAuthority, "unknown authority (issuer CN=someone else's CA)"},
+		{"DoH unknown authority", func() ResolverSpec {
+			url, ap, _ := startDoH(t, unknown, dohHandler(&dohSeen{}, answerA))
+			return dohSpec(url, ap)
+		}(), LayerTLS, FailUnknownAuthority, "unknown authority"},
+		{"DoH refused", dohSpec("https://"+closed.String()+"/dns-query", closed), LayerConnect, FailRefused, "connection refused"},
+		{"404", dohWith(status(404)), LayerHTTP, FailHTTPStatus, "HTTP status 404 Not Found, not 200: no DoH endpoint at this path"},
+		{"500", dohWith(status(500)), LayerHTTP, FailHTTPStatus, "HTTP status 500"},
+		{"redirect", dohWith(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "https://elsewhere.test/dns", http.StatusFound)
+		}), LayerHTTP, FailHTTPStatus, "a redirect to https://elsewhere.test/"},
+		{"a web page", dohWith(body("text/html; charset=utf-8", []byte("<html>hello</html>"))), LayerHTTP, FailContentType, "the reply is text/html; charset=utf-8, not application/dns-message"},
+		{"not DNS", dohWith(body("application/dns-message", []byte("hello"))), LayerDNS, FailNotDNS, "is not a DNS message"},
+		{"too large", dohWith(body("application/dns-message", make([]byte, 70000))), LayerDNS, FailTooLarge, "larger than 65535"},
+		{"another question", dohWith(wrongID), LayerDNS, FailWrongReply, "does not answer the query"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := ask(t, tc.spec, ResolverOptions{RootCAs: pki.pool, Timeout: 500 * time.Millisecond})
+			f := r.Failure
+			if f == nil || f.Layer != tc.layer || f.Kind != tc.kind || !strings.Contains(f.Detail, tc.words) {
+				t.Fatalf("failure %+v, error %q; want layer %s, kind %s, with %q", f, r.Error, tc.layer, tc.kind, tc.words)
+			}
+			if r.Error == "" || strings.Contains(strings.ToLower(r.Error), "timeout") || strings.Contains(r.Error, "no reply within") {
+				t.Errorf("error %q", r.Error)
+			}
+			if strings.ContainsAny(r.Error, "\x1b\x00") || r.HTTP != nil && strings.ContainsRune(r.HTTP.Location, 0x1b) {
+				t.Errorf("an escape reached the reply: %q", r.Error)
+			}
+			if tc.layer == LayerTLS && tc.kind != FailHandshake && (r.TLS == nil || r.TLS.Subject == "" || r.TLS.Verified) {
+				t.Errorf("the certificate that failed is not recorded: %+v", r.TLS)
+			}
+		})
+	}
+}
+
+// --tls-insecure talks to anyone, and the reply says nothing was verified.
+func TestTLSInsecure(t *testing.T) {
+	t.Parallel()
+	stranger := newPKI(t, "stranger")
+	cert := stranger.leaf(t, time.Now().Add(-48*time.Hour), time.Now().Add(-time.Hour), "elsewhere.test")
+	ap, _ := startDoT(t, &cert, reply(answerA))
+	r := ask(t, ResolverSpec{Transport: TransportTLS, Addr: ap}, ResolverOptions{Insecure: true})
+	if r.Error != "" || !r.Insecure || r.TLS == nil || r.TLS.Verified || r.TLS.Subject == "" {
+		t.Fatalf("insecure DoT: %+v, TLS %+v", r, r.TLS)
+	}
+}
+
+// One connection per resolver across --repeat, and a connection the
+// server closed is replaced once.
+func TestConnectionsAreReused(t *testing.T) {
+	t.Parallel()
+	pki := newPKI(t, "ddx test CA")
+	cert := pki.good(t, "127.0.0.1")
+	dot, dotConns := startDoT(t, &cert, reply(answerA))
+	url, ap, dohConns := startDoH(t, cert, dohHandler(&dohSeen{}, answerA))
+	var first atomic.Bool
+	closing, closingConns := startDoT(t, &cert, func(w dns.ResponseWriter, m *dns.Msg) {
+		w.WriteMsg(answerA(m))
+		if !first.Swap(true) {
+			w.Close()
+		}
+	})
+	for _, tc := range []struct {
+		name  string
+		spec  ResolverSpec
+		conns *atomic.Int32
+		want  int32
+	}{
+		{"DoT", ResolverSpec{Transport: TransportTLS, Addr: dot}, dotConns, 1},
+		{"DoH", dohSpec(url, ap), dohConns, 1},
+		{"DoT closed by the server", ResolverSpec{Transport: TransportTLS, Addr: closing}, closingConns, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := NewResolverClient(tc.spec, ResolverOptions{RootCAs: pki.pool, Timeout: 2 * time.Second})
+			defer c.Close()
+			for i := range 3 {
+				r := c.Ask(context.Background(), "www.healthy.test.", dns.TypeA)
+				if r.Error != "" {
+					t.Fatalf("query %d: %s", i, r.Error)
+				}
+				if i > 0 && tc.want == 1 && (!r.Reused || r.ConnectMs != 0 || r.TLS == nil) {
+					t.Errorf("query %d: reused %v, connect %.3f ms, TLS %+v", i, r.Reused, r.ConnectMs, r.TLS)
+				}
+				if i == 1 && tc.want == 2 && (len(r.Attempts) != 2 || r.Attempts[1].Retry != ChangeRetry || r.Reused) {
+					t.Errorf("after the server closed: attempts %+v, reused %v", r.Attempts, r.Reused)
+				}
+			}
+			if n := tc.conns.Load(); n != tc.want {
+				t.Errorf("%d connections for 3 queries, want %d", n, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseResolverSpec(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in, display string
+		transport   Transport
+		connect     string
+		err         string
+	}{
+		{"@192.0.2.1", "192.0.2.1:53", TransportDNS, "192.0.2.1:53", ""},
+		{"tls://192.0.2.1", "tls://192.0.2.1:853", TransportTLS, "192.0.2.1:853", ""},
+		{"@tls://[2001:db8::1]:8853", "tls://[2001:db8::1]:8853", TransportTLS, "[2001:db8::1]:8853", ""},
+		{"https://192.0.2.1/dns-query", "https://192.0.2.1/dns-query", TransportHTTPS, "192.0.2.1:443", ""},
+		{"https://192.0.2.1:8443", "https://192.0.2.1:8443/dns-query", TransportHTTPS, "192.0.2.1:8443", ""},
+		{"https://[2001:db8::1]/q?x=1#frag", "https://[2001:db8::1]/q?x=1", TransportHTTPS, "[2001:db8::1]:443", ""},
+		{"HTTPS://192.0.2.1/dns-query", "https://192.0.2.1/dns-query", TransportHTTPS, "192.0.2.1:443", ""},
+		{"tls://192.0.2.1/path", "", "", "", "nothing else"},
+		{"tls://192.0.2.1:0", "", "", "", "bad port"},
+		{"https://user@192.0.2.1/", "", "", "", "https://HOST[:PORT]/PATH"},
+		{"quic://192.0.2.1", "", "", "", "not DNS over QUIC"},
+		{"ftp://192.0.2.1", "", "", "", "unknown scheme ftp://"},
+		{"tls://not a name!", "", "", "", "not an address or a host name"},
+	} {
+		s, err := ParseResolverSpec(context.Background(), tc.in)
+		switch {
+		case tc.err != "":
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s: error %v, want %q", tc.in, err, tc.err)
+			}
+		case err != nil:
+			t.Errorf("%s: %v", tc.in, err)
+		case s.Display() != tc.display || s.Transport != tc.transport || s.Addr.String() != tc.connect:
+			t.Errorf("%s: %s %s %s, want %s %s %s", tc.in, s.Display(), s.Transport, s.Addr, tc.display, tc.transport, tc.connect)
+		}
+	}
+}
