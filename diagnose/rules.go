@@ -17,4 +17,8 @@ var rules = []*Rule{
 	ruleNSTTLZero, ruleSOATimers, ruleCNAMELoop, ruleCNAMEChain,
 	ruleMXToCNAME, ruleWildcardMX, ruleNameLooksLikeAddress,
 	ruleResolverOutcomeSplit, ruleTTLNotHonoured, ruleResolverNoRecursion,
+	// Zone content only (a zone file or a transfer): they run in Lint.
+	ruleZoneSyntax, ruleSOAMissing, ruleSOANotApex, ruleSingletonMultiple,
+	ruleCNAMEAndOtherData, ruleOutOfZoneData, ruleOccludedData,
+	ruleMissingTrailingDot, ruleRRsetTTLMismatch, ruleHostnameSyntax, ruleMXInvalid,
 }

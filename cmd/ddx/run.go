@@ -44,6 +44,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		code, err = cmdShow(ctx, args[1:], stdin, stdout, stderr)
 	case "explain":
 		code, err = cmdExplain(args[1:], stdout)
+	case "lint":
+		code, err = cmdLint(args[1:], stdin, stdout)
 	default:
 		if hasResolver(args) {
 			code, err = cmdCompare(ctx, args, stdin, stdout, stderr, true)

@@ -19,6 +19,7 @@ var commands = []command{
 	{"check", "ddx check ZONE", "health-check a zone: delegation, servers, content"},
 	{"compare", "ddx compare NAME [TYPE] @R1 @R2...", "ask resolvers side by side and explain the differences with a trace (no @: /etc/resolv.conf, or with --demo the demo's resolvers; also: ddx NAME [TYPE] @RESOLVER)"},
 	{"show", "ddx show FILE.json", "explore or print a trace saved with -o json, diagnosed afresh"},
+	{"lint", "ddx lint FILE", "check a zone file offline: syntax, SOA, glue, targets, names (--origin NAME without $ORIGIN)"},
 	{"explain", "ddx explain [ID]", "what a finding means and how to fix it; all of them without an ID"},
 	{"help", "ddx help [COMMAND]", "this text, or one command's flags"},
 }

@@ -1,0 +1,122 @@
+package diagnose
+
+import (
+	"fmt"
+	"sort"
+)
+
+// A ZoneFinding is a finding about zone content, with where in the zone
+// file it was found: the record's file and first line (Line 0: about the
+// whole file, or a transfer).
+type ZoneFinding struct {
+	Finding
+	File string `json:"file,omitempty"`
+	Line int    `json:"line,omitempty"`
+}
+
+// A ZonePass is one rule's view of one zone's content, as a Pass is of a
+// trace. Rules must not modify the content.
+type ZonePass struct {
+	Zone    *ZoneContent
+	rule    *Rule
+	out     []ZoneFinding
+	dropped int
+}
+
+// maxPerRule bounds the findings one rule reports on one zone: a hostile
+// or generated file must not produce a million lines of output.
+const maxPerRule = 200
+
+// Report records a finding about rec (nil: the whole zone) at the rule's
+// severity. Zone defaults to the zone's origin.
+func (p *ZonePass) Report(rec *ZoneRecord, f Finding) { p.ReportAt(p.rule.Severity, rec, f) }
+
+// ReportAt records a finding at a severity other than the rule's usual one.
+func (p *ZonePass) ReportAt(sev Severity, rec *ZoneRecord, f Finding) {
+	if len(p.out) >= maxPerRule {
+		p.dropped++
+		return
+	}
+	if f.Zone == "" {
+		f.Zone = p.Zone.Origin
+	}
+	zf := ZoneFinding{Finding: p.rule.stamp(sev, f), File: p.Zone.File}
+	if rec != nil {
+		zf.File, zf.Line = rec.File, rec.Line
+	}
+	p.out = append(p.out, zf)
+}
+
+// A zoneRule runs a rule of the catalogue over zone content.
+type zoneRule struct {
+	rule *Rule
+	// whole: the rule needs the whole zone, so it does not run when
+	// reading stopped early (Complete is false).
+	whole bool
+	run   func(*ZonePass)
+}
+
+// LintReport is the result of linting a zone file: the one model that
+// text and JSON render.
+type LintReport struct {
+	File     string        `json:"file"`
+	Origin   string        `json:"origin"`
+	Records  int           `json:"records"`
+	Complete bool          `json:"complete"`
+	Findings []ZoneFinding `json:"findings"`
+}
+
+// Lint runs the zone-content rules over z.
+func Lint(z *ZoneContent) *LintReport {
+	rep := &LintReport{File: z.File, Origin: z.Origin, Records: len(z.Records), Complete: z.Complete, Findings: []ZoneFinding{}}
+	for _, zr := range zoneRules {
+		if zr.whole && !z.Complete {
+			continue
+		}
+		p := &ZonePass{Zone: z, rule: zr.rule}
+		zr.run(p)
+		if p.dropped > 0 {
+			p.out = append(p.out, ZoneFinding{File: z.File, Finding: zr.rule.stamp(zr.rule.Severity, Finding{
+				Zone:        z.Origin,
+				Summary:     fmt.Sprintf("%d more %s findings not shown", p.dropped, zr.rule.ID),
+				Explanation: fmt.Sprintf("ddx reports at most %d %s findings per zone; %d more were found. Fix the ones shown and run ddx lint again.", maxPerRule, zr.rule.ID, p.dropped),
+			})})
+		}
+		rep.Findings = append(rep.Findings, p.out...)
+	}
+	sort.SliceStable(rep.Findings, func(i, j int) bool {
+		a, b := rep.Findings[i], rep.Findings[j]
+		if a.File != b.File {
+			// Findings about the whole file come first.
+			return a.File == z.File || (b.File != z.File && a.File < b.File)
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		return a.ID < b.ID
+	})
+	return rep
+}
+
+// Worst is the highest severity among the findings, or -1 if none.
+func (r *LintReport) Worst() Severity {
+	w := Severity(-1)
+	for _, f := range r.Findings {
+		if f.Severity > w {
+			w = f.Severity
+		}
+	}
+	return w
+}
+
+// ZoneRules returns the IDs of the rules that run over zone content.
+func ZoneRules() []string {
+	var ids []string
+	for _, zr := range zoneRules {
+		ids = append(ids, zr.rule.ID)
+	}
+	return ids
+}
