@@ -102,12 +102,12 @@ func TestDeadZoneFansOutInParallel(t *testing.T) {
 func TestStragglersAreCut(t *testing.T) {
 	t.Parallel()
 	cfg := cfgFor(demo(t))
-	cfg.Timeout = 1200 * time.Millisecond
-	cfg.Tries = 2
+	cfg.Timeout = 2 * time.Second
+	cfg.Tries = 1
 	start := time.Now()
 	tr := runTrace(t, cfg, "www.halfdead.test", dns.TypeA)
 	if d := time.Since(start); d > 4*time.Second {
-		t.Errorf("took %s with one dead server and tries × timeout = 2.4s", d)
+		t.Errorf("took %s with one dead server and tries × timeout = 2s", d)
 	}
 	if tr.Outcome.Rcode != trace.RcodeNoError {
 		t.Fatalf("outcome %s", tr.Outcome.Rcode)
@@ -122,7 +122,7 @@ func TestStragglersAreCut(t *testing.T) {
 		if q.Purpose != trace.PurposeResolve || q.ErrorKind != trace.ErrKindAbandoned || !strings.Contains(q.Error, "other servers had answered") || len(q.Attempts) != 1 {
 			t.Errorf("dead server: %s %q after %d attempts", q.ErrorKind, q.Error, len(q.Attempts))
 		}
-		if q.RTTms >= 1200 {
+		if q.RTTms >= 2000 {
 			t.Errorf("main query waited %.0f ms: not cut", q.RTTms)
 		}
 		for _, sq := range s.Queries[1:] {
