@@ -27,6 +27,7 @@ const (
 	exitFindings   = 1 // resolved, with findings at error or above (or only on some paths)
 	exitUsage      = 2 // bad arguments or input
 	exitUnresolved = 3 // the name could not be resolved at all
+	exitIncomplete = 4 // a budget (--max-queries, --deadline) ended the run first
 )
 
 // usageError is an error the user can fix by changing the command line.

@@ -186,6 +186,8 @@ func exitCode(rep *diagnose.Report, stderr io.Writer) int {
 		return exitUnresolved
 	}
 	switch {
+	case rep.Outcome.Rcode == trace.RcodeIncomplete:
+		return exitIncomplete
 	case rep.Outcome.Rcode == trace.RcodeServFail:
 		return exitUnresolved
 	case rep.Outcome.Rcode == trace.RcodeDepends, rep.Worst() >= diagnose.Error:
@@ -223,10 +225,12 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	} else if err := ui.WriteCheck(stdout, rep, t.name, ui.NewStyles(stdout, ui.ColorMode(o.color)), severityOf(o.severity)); err != nil {
 		return 0, err
 	}
-	if rep.Worst() >= diagnose.Error {
+	switch {
+	case rep.Outcome.Rcode == trace.RcodeIncomplete:
+		return exitIncomplete, nil // the run did not finish: say that first
+	case rep.Worst() >= diagnose.Error:
 		return exitFindings, nil
-	}
-	if rep.Outcome.Rcode == trace.RcodeServFail {
+	case rep.Outcome.Rcode == trace.RcodeServFail:
 		return exitUnresolved, nil
 	}
 	return exitOK, nil

@@ -50,6 +50,8 @@ func TestExitCodesAndErrors(t *testing.T) {
 		{[]string{"trace", "--demo", "--severity", "loud", "www.healthy.test"}, exitUsage, "--severity", ""},
 		{[]string{}, exitUsage, "Usage", ""},
 		{[]string{"help"}, exitOK, "", "Exit codes"},
+		{[]string{"trace", "--demo", "www.healthy.test", "--max-queries", "10"}, exitIncomplete, "", "INCOMPLETE"},
+		{[]string{"check", "--demo", "healthy.test", "--max-queries", "10", "-o", "json"}, exitIncomplete, "", `"rcode": "INCOMPLETE"`},
 	}
 	for _, c := range cases {
 		c := c
