@@ -39,6 +39,7 @@ func Run(ctx context.Context, cfg Config, name string, qtype uint16, events chan
 		limits:     map[BudgetName]bool{},
 		nsResolved: map[int]int{},
 		tr: &Trace{
+			Schema:  SchemaVersion,
 			Query:   Question{Name: fq, Unicode: uni, Type: dns.Type(qtype).String(), Qtype: qtype},
 			Lookups: []*Lookup{},
 			Steps:   []*Step{},
