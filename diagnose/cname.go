@@ -33,7 +33,7 @@ var ruleCNAMELoop = &Rule{
 	},
 }
 
-func isCNAMELoop(r *trace.Result) bool { return strings.HasPrefix(r.Why, "CNAME loop") }
+func isCNAMELoop(r *trace.Result) bool { return r.CNAMEStop == trace.CNAMELoop }
 
 var ruleCNAMEChain = &Rule{
 	ID: "cname-chain", Severity: Notice,

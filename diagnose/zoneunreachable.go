@@ -19,8 +19,8 @@ var ruleZoneUnreachable = &Rule{
 		seen := map[string]bool{}
 		for _, st := range t.Steps {
 			for _, r := range st.Results {
-				if r.Kind != trace.KindFailed || seen[st.Zone] {
-					continue
+				if r.Kind != trace.KindFailed || r.Incomplete != "" || r.CNAMEStop != "" || seen[st.Zone] {
+					continue // budgets are not outages; alias chains are cname-loop's
 				}
 				if !unreachable(t, st) {
 					continue

@@ -111,6 +111,15 @@ const (
 	ChangeTCPOnly            ChangeKind = "tcp-only"              // the TCP probe
 )
 
+// CNAMEStop says why an alias chain was not followed further.
+type CNAMEStop string
+
+// Reasons an alias chain ends without an answer.
+const (
+	CNAMELoop CNAMEStop = "loop"   // the chain comes back to a name already in it
+	CNAMEHops CNAMEStop = "budget" // the chain is longer than the hop budget
+)
+
 // NSFailure says why the addresses of a name server were not found.
 type NSFailure string
 

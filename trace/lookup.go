@@ -191,22 +191,22 @@ func (r *run) reaches(from, to *lookupState) bool {
 
 // followCNAME starts the lookup of an alias target, unless that would loop
 // or exceed the CNAME budget.
-func (r *run) followCNAME(lk *lookupState, st *Step, c Classification) (int, string) {
+func (r *run) followCNAME(lk *lookupState, st *Step, c Classification) (int, string, CNAMEStop) {
 	chain := append(append([]string{}, lk.chain...), c.Chain...)
 	seen := map[string]int{}
 	for _, n := range chain {
 		seen[n]++
 		if seen[n] > 1 {
-			return -1, "CNAME loop: " + strings.Join(chain, " → ")
+			return -1, "CNAME loop: " + strings.Join(chain, " → "), CNAMELoop
 		}
 	}
 	if len(chain)-1 > r.cfg.Budget.CNAMEHops {
 		r.limit(BudgetCNAMEHops, fmt.Sprintf("more than %d CNAMEs in a chain", r.cfg.Budget.CNAMEHops), st.ID)
-		return -1, "CNAME chain longer than the budget of " + fmt.Sprint(r.cfg.Budget.CNAMEHops)
+		return -1, "CNAME chain longer than the budget of " + fmt.Sprint(r.cfg.Budget.CNAMEHops), CNAMEHops
 	}
 	lk.wg.Add(1)
 	sub := r.startLookup(c.Target, lk.qtype, ReasonCNAME, lk, st.ID, chain[:len(chain)-1])
-	return sub.l.ID, "alias to " + c.Target
+	return sub.l.ID, "alias to " + c.Target, ""
 }
 
 // resolveNS finds the addresses of a glueless name server with sub-lookups,

@@ -190,6 +190,9 @@ type Result struct {
 	// stopped the step before its servers could answer: the path ends in
 	// INCOMPLETE, not SERVFAIL.
 	Incomplete BudgetName `json:"incomplete,omitempty"`
+	// CNAMEStop, on a failed or unfollowed alias, says why the chain was
+	// not followed: a loop, or the hop budget.
+	CNAMEStop CNAMEStop `json:"cname_stop,omitempty"`
 }
 
 // Limit records a level-of-effort budget that was hit.

@@ -215,12 +215,12 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 		case ClassCNAME:
 			g.Target = rep.c.Target
 			g.Records = rrStrings(rep.c.Records)
-			g.Lookup, g.Why = r.followCNAME(lk, st, rep.c)
+			g.Lookup, g.Why, g.CNAMEStop = r.followCNAME(lk, st, rep.c)
 		case ClassAnswer:
 			g.Records = rrStrings(rep.c.Records)
 			if hops := len(lk.chain) - 1 + len(rep.c.Chain); hops > r.cfg.Budget.CNAMEHops {
 				r.limit(BudgetCNAMEHops, fmt.Sprintf("more than %d CNAMEs in a chain", r.cfg.Budget.CNAMEHops), st.ID)
-				g.Kind, g.Why = KindFailed, fmt.Sprintf("CNAME chain of %d hops is longer than the budget of %d", hops, r.cfg.Budget.CNAMEHops)
+				g.Kind, g.Why, g.CNAMEStop = KindFailed, fmt.Sprintf("CNAME chain of %d hops is longer than the budget of %d", hops, r.cfg.Budget.CNAMEHops), CNAMEHops
 				break
 			}
 			lk.publishAnswer(rep.c.Records)
