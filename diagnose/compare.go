@@ -82,16 +82,50 @@ func Compare(c *Comparison) []Finding {
 			}))
 		}
 	}
-	out = append(out, outcomeSplit(c, qtype)...)
+	out = append(out, transportFailures(c)...)
+	verdicts := notAuthoritative(c)
+	out = append(out, answerNotAuthoritative(c, verdicts)...)
+	out = append(out, outcomeSplit(c, qtype, verdicts)...)
 	out = append(out, ttlStretch(c)...)
+	markInsecure(c, out)
 	sortFindings(out)
 	return out
 }
 
-func outcomeSplit(c *Comparison, qtype uint16) []Finding {
+// markInsecure says, in every finding about a resolver asked with
+// --tls-insecure, that nothing about it was verified.
+func markInsecure(c *Comparison, fs []Finding) {
+	insecure := map[string]bool{}
+	for _, r := range c.Resolvers {
+		if r.Insecure {
+			insecure[r.Address] = true
+		}
+	}
+	if len(insecure) == 0 {
+		return
+	}
+	for i := range fs {
+		var who []string
+		for _, s := range fs[i].Servers {
+			if insecure[s] {
+				who = append(who, s)
+			}
+		}
+		if len(who) == 0 {
+			continue
+		}
+		fs[i].Summary += " [TLS NOT VERIFIED]"
+		fs[i].Explanation += fmt.Sprintf(" Nothing about %s was verified (--tls-insecure): the certificate was not checked, so the answer may come from anyone on the path.", list(who))
+	}
+}
+
+func outcomeSplit(c *Comparison, qtype uint16, verdicts map[*trace.ResolverReply]filterVerdict) []Finding {
 	groups := map[string][]*trace.ResolverReply{}
 	var order []string
 	for _, r := range c.Resolvers {
+		if r.Failure != nil {
+			continue // resolver-transport-failure: it was not asked at all
+		}
 		k := Outcome(r, qtype)
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)
@@ -110,17 +144,33 @@ func outcomeSplit(c *Comparison, qtype uint16) []Finding {
 		}
 		parts = append(parts, fmt.Sprintf("%s said %s", list(who), k))
 	}
-	why := splitCause(c, groups, order)
+	why := splitCause(c, groups, order, verdicts)
 	return []Finding{ruleResolverOutcomeSplit.stamp(Error, Finding{
 		Zone: c.Query.Name, Servers: addrs,
 		Summary:     fmt.Sprintf("the resolvers disagree about %s %s", c.Query.Name, c.Query.Type),
 		Explanation: strings.Join(parts, "; ") + ". " + why,
-		Fix:         splitFix(c),
+		Fix:         splitFix(c, groups, order, verdicts),
 	})}
 }
 
+// filtered returns the verdict shared by a group of resolvers that all
+// failed to give the authoritative answer, if one does.
+func filtered(rs []*trace.ResolverReply, verdicts map[*trace.ResolverReply]filterVerdict) (filterVerdict, bool) {
+	var v filterVerdict
+	for i, r := range rs {
+		w, ok := verdicts[r]
+		if !ok {
+			return filterVerdict{}, false
+		}
+		if i == 0 {
+			v = w
+		}
+	}
+	return v, len(rs) > 0
+}
+
 // splitCause matches the resolvers' disagreement to what the trace saw.
-func splitCause(c *Comparison, groups map[string][]*trace.ResolverReply, order []string) string {
+func splitCause(c *Comparison, groups map[string][]*trace.ResolverReply, order []string, verdicts map[*trace.ResolverReply]filterVerdict) string {
 	var ede []string
 	for _, r := range c.Resolvers {
 		for _, e := range r.EDE {
@@ -162,7 +212,18 @@ func splitCause(c *Comparison, groups map[string][]*trace.ResolverReply, order [
 	case trace.RcodeServFail:
 		fmt.Fprintf(&b, "The trace from the root fails now: %s. Resolvers that still answer are serving from their cache (possibly stale data, RFC 8767) or see the zone through another path.", o.Explanation)
 	case trace.RcodeNXDomain:
-		fmt.Fprintf(&b, "The authoritative servers say the name does not exist (%s). Resolvers that answer otherwise have it cached from before it was removed, or rewrite answers.", o.Explanation)
+		fmt.Fprintf(&b, "The authoritative servers say the name does not exist (%s). ", o.Explanation)
+		rest := false
+		for _, k := range order {
+			if v, ok := filtered(groups[k], verdicts); ok {
+				fmt.Fprintf(&b, "%s gave %s: %s (see resolver-answer-not-authoritative). ", addrList(groups[k]), k, v.cause)
+			} else if k != trace.RcodeNXDomain {
+				rest = true
+			}
+		}
+		if rest {
+			b.WriteString("Resolvers that answer otherwise have it cached from before it was removed, or rewrite answers.")
+		}
 	default:
 		answers, _, _ := authoritative(t.Trace)
 		var rrs []trace.RR
@@ -178,6 +239,10 @@ func splitCause(c *Comparison, groups map[string][]*trace.ResolverReply, order [
 		for _, k := range order {
 			if k == truth {
 				fmt.Fprintf(&b, "%s agree%s with them. ", addrList(groups[k]), plural(len(groups[k])))
+				continue
+			}
+			if v, ok := filtered(groups[k], verdicts); ok {
+				fmt.Fprintf(&b, "%s gave %s: %s (see resolver-answer-not-authoritative). ", addrList(groups[k]), k, v.cause)
 				continue
 			}
 			switch {
@@ -196,7 +261,12 @@ func splitCause(c *Comparison, groups map[string][]*trace.ResolverReply, order [
 	return strings.TrimSpace(b.String()) + edeText
 }
 
-func splitFix(c *Comparison) string {
+func splitFix(c *Comparison, groups map[string][]*trace.ResolverReply, order []string, verdicts map[*trace.ResolverReply]filterVerdict) string {
+	for _, k := range order {
+		if v, ok := filtered(groups[k], verdicts); ok {
+			return v.fix
+		}
+	}
 	if c.Trace != nil && hasFinding(c.Trace, "parent-servers-disagree") {
 		return "Fix the parent server that serves the stale delegation; resolvers converge once their cached delegation expires (or flush it: rndc flushname, unbound-control flush_zone)."
 	}
