@@ -7,10 +7,8 @@ import (
 	"io"
 	"net"
 	"os"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/ddxdns/ddx"
 	"github.com/ddxdns/ddx/diagnose"
@@ -18,7 +16,6 @@ import (
 	"github.com/ddxdns/ddx/trace/sim"
 	"github.com/ddxdns/ddx/ui"
 	"github.com/miekg/dns"
-	"golang.org/x/net/idna"
 )
 
 // Exit codes, documented in the README.
@@ -241,47 +238,18 @@ func queryName(name, reverse string) (ascii, unicode string, err error) {
 		}
 		return r, "", nil
 	}
-	if !utf8.ValidString(name) {
-		return "", "", usagef("the name is not valid UTF-8")
-	}
-	ascii = name
-	if hasNonASCII(name) {
-		a, err := idna.Lookup.ToASCII(strings.TrimSuffix(name, "."))
-		if err != nil {
-			return "", "", usagef("%q is not a valid internationalised name: %v", name, err)
-		}
-		ascii = a
-	}
-	ascii, err = trace.CanonicalName(ascii)
+	ascii, unicode, err = trace.ParseName(name)
 	if err != nil {
 		return "", "", usagef("%v", err)
-	}
-	if strings.Contains(ascii, "xn--") {
-		if u, err := idna.Display.ToUnicode(strings.TrimSuffix(ascii, ".")); err == nil && u+"." != ascii {
-			unicode = u + "."
-		}
 	}
 	return ascii, unicode, nil
 }
 
-func hasNonASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return true
-		}
-	}
-	return false
-}
-
-// parseType reads a query type by name (AAAA) or number (TYPE65534, 28).
+// parseType reads a query type by name (AAAA) or number (TYPE65534).
 func parseType(s string) (uint16, error) {
-	u := strings.ToUpper(s)
-	if t, ok := dns.StringToType[u]; ok {
-		return t, nil
+	t, err := trace.ParseType(s)
+	if err != nil {
+		return 0, usagef("unknown query type %q: use a name like A, AAAA, MX, or a number like TYPE65534", s)
 	}
-	num := strings.TrimPrefix(u, "TYPE")
-	if n, err := strconv.ParseUint(num, 10, 16); err == nil && num != "" {
-		return uint16(n), nil
-	}
-	return 0, usagef("unknown query type %q: use a name like A, AAAA, MX, or a number like TYPE65534", s)
+	return t, nil
 }
