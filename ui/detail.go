@@ -144,8 +144,18 @@ func detailText(n *node) string {
 			fmt.Fprintf(&b, "\nNo reply: %s\n", q.Error)
 		}
 	case nkLookup:
+		if n.host != nil && n.parent != nil && n.parent.kind == nkStep {
+			h := n.host
+			fmt.Fprintf(&b, "%s serves %s, but the referral gave no address for it (no glue),\nso its addresses were looked up separately:\n\n  %s\n\n", h.Name, zoneName(n.step.Zone), n.label)
+			if len(n.children) == 0 {
+				b.WriteString("The lookup was already made earlier in this run; its answer was used again.\n")
+			} else {
+				b.WriteString("Expand (→) to follow each lookup from the root.\n")
+			}
+			break
+		}
 		l := n.lookup
-		fmt.Fprintf(&b, "Sub-lookup %s %s (%s)\nOutcome: %s\n%s\n", l.Name, l.Type, l.Reason, l.Outcome.Rcode, l.Outcome.Explanation)
+		fmt.Fprintf(&b, "Lookup of %s %s (%s)\nOutcome: %s\n%s\n", l.Name, l.Type, l.Reason, l.Outcome.Rcode, l.Outcome.Explanation)
 		for _, a := range l.Outcome.Answers {
 			fmt.Fprintf(&b, "  %s\n", a)
 		}

@@ -22,7 +22,7 @@ type TextOptions struct {
 // WriteText renders a report as an indented tree: each zone cut, each
 // server, each query, then the outcome and the findings.
 func WriteText(w io.Writer, rep *diagnose.Report, s Styles, opt TextOptions) error {
-	tw := &textWriter{w: w, s: s, rep: rep, opt: opt}
+	tw := &textWriter{w: w, s: s, rep: rep, opt: opt, placed: map[int]bool{}}
 	t := rep.Trace
 	q := t.Query
 	head := fmt.Sprintf("%s %s", q.Name, q.Type)
@@ -58,6 +58,9 @@ type textWriter struct {
 	rep *diagnose.Report
 	opt TextOptions
 	err error
+	// placed holds the glueless lookups already shown: a lookup reused
+	// later in the run says so instead of walking from the root again.
+	placed map[int]bool
 }
 
 func (tw *textWriter) Write(p []byte) (int, error) {
@@ -98,20 +101,32 @@ func (tw *textWriter) renderStep(st *trace.Step, indent int) {
 	}
 	tw.line(indent, s.Zone.Render(zoneName(st.Zone))+"  "+s.Dim.Render(clean(fmt.Sprintf("%s %s; %d name servers, %s", st.Name, st.Type, len(d.NS), src))))
 	for _, h := range d.NS {
-		if len(h.Addrs) == 0 || h.Error != "" {
-			msg := "no address"
-			if h.Error != "" {
-				msg = h.Error
+		if len(h.Lookup) == 0 {
+			if len(h.Addrs) == 0 || h.Error != "" {
+				msg := "no address"
+				if h.Error != "" {
+					msg = h.Error
+				}
+				tw.line(indent+1, s.Server.Render(h.Name)+"  "+s.Bad.Render(symError+" "+trace.Sanitize(msg)))
 			}
-			tw.line(indent+1, s.Server.Render(h.Name)+"  "+s.Bad.Render("✗ "+trace.Sanitize(msg)))
+			continue
+		}
+		sum := summarizeNS(tw.rep.Trace, st, h, tw.placed)
+		style := s.Dim
+		if sum.status() == stError {
+			style = s.Bad
+		}
+		tw.line(indent+1, style.Render(symLookup+" "+sum.text()))
+		if tw.opt.Brief || sum.reused {
+			continue
 		}
 		for _, lid := range h.Lookup {
 			l := tw.rep.LookupByID(lid)
 			if l == nil {
 				continue
 			}
-			tw.line(indent+1, s.Dim.Render(fmt.Sprintf("↳ address of %s %s (no glue): %s", l.Name, l.Type, lookupSummary(l))))
-			tw.renderLookup(lid, indent+2)
+			tw.line(indent+2, s.Dim.Render(clean(l.Type+": "+lookupWords(l))))
+			tw.renderLookup(lid, indent+3)
 		}
 	}
 	for _, sk := range st.Skipped {
@@ -399,16 +414,6 @@ func zoneName(z string) string {
 		return ". (root)"
 	}
 	return z
-}
-
-func lookupSummary(l *trace.Lookup) string {
-	if len(l.Addrs) > 0 {
-		return strings.Join(l.Addrs, " ")
-	}
-	if l.Reused {
-		return "reused"
-	}
-	return l.Outcome.Rcode
 }
 
 // wrap breaks text into lines of at most width cells, at spaces and

@@ -21,11 +21,40 @@ const (
 	stRefused
 	stLame
 	stError
+	stNegative // NXDOMAIN or NODATA: an answer, but not a yes
+	stAlias
 )
+
+// The symbols of the text output and the explorer, the same in both.
+const (
+	symOK       = "✓"
+	symReferral = "→"
+	symAlias    = "↪"
+	symNegative = "∅"
+	symPending  = "…"
+	symTimeout  = "⏱"
+	symRefused  = "⊘"
+	symError    = "✗"
+	symLookup   = "↳"
+)
+
+// legend explains the symbols, for the help screen.
+const legend = symOK + " answer  " + symReferral + " referral  " + symAlias + " alias  " + symNegative +
+	" no such name/data  " + symPending + " pending  " + symTimeout + " timeout  " + symRefused + " refused  " +
+	symError + " error  ! in a finding"
 
 // symbol makes a status readable without colour.
 func (s status) symbol() string {
-	return [...]string{" ", "✓", "→", "…", "⏱", "⊘", "✗", "✗"}[s]
+	return [...]string{" ", symOK, symReferral, symPending, symTimeout, symRefused, symError, symError, symNegative, symAlias}[s]
+}
+
+// problem reports whether the status is something gone wrong.
+func (s status) problem() bool {
+	switch s {
+	case stTimeout, stRefused, stLame, stError:
+		return true
+	}
+	return false
 }
 
 type nodeKind int
@@ -56,6 +85,7 @@ type node struct {
 	query  *trace.Query
 	result *trace.Result
 	lookup *trace.Lookup
+	host   *trace.NSHost
 }
 
 // treeBuilder turns a (possibly partial) trace into nodes.
@@ -63,10 +93,11 @@ type treeBuilder struct {
 	t       *trace.Trace
 	flagged map[string]bool // server labels and "step N" involved in findings
 	seen    map[int]bool    // steps already placed (guards against cycles)
+	placed  map[int]bool    // glueless lookups already placed
 }
 
 func buildTree(t *trace.Trace, findings []diagnose.Finding) []*node {
-	b := &treeBuilder{t: t, flagged: map[string]bool{}, seen: map[int]bool{}}
+	b := &treeBuilder{t: t, flagged: map[string]bool{}, seen: map[int]bool{}, placed: map[int]bool{}}
 	for _, f := range findings {
 		for _, s := range f.Servers {
 			b.flagged[s] = true
@@ -106,22 +137,16 @@ func (b *treeBuilder) stepNode(st *trace.Step, parent *node) *node {
 	}
 	n.label = clean(fmt.Sprintf("%s  %s %s · %d NS, %d addresses", zoneName(st.Zone), st.Name, st.Type, len(st.Delegation.NS), asked))
 	n.status = stepStatus(st)
-	for _, h := range st.Delegation.NS {
-		for _, lid := range h.Lookup {
-			l := b.t.LookupByID(lid)
-			if l == nil {
-				continue
+	for i := range st.Delegation.NS {
+		h := &st.Delegation.NS[i]
+		if len(h.Lookup) == 0 {
+			if h.Error != "" {
+				n.children = append(n.children, &node{key: n.key + "/h" + h.Name, kind: nkRecord, parent: n, status: stError,
+					label: clean(h.Name + ": " + h.Error)})
 			}
-			ln := &node{key: fmt.Sprintf("l%d", lid), kind: nkLookup, lookup: l, parent: n,
-				label:  clean(fmt.Sprintf("address of %s %s (no glue)", l.Name, l.Type)),
-				status: rcodeStatus(l.Outcome.Rcode)}
-			ln.children = b.lookupSteps(lid, ln)
-			n.children = append(n.children, ln)
+			continue
 		}
-		if h.Error != "" && len(h.Lookup) == 0 {
-			n.children = append(n.children, &node{key: n.key + "/h" + h.Name, kind: nkRecord, parent: n, status: stError,
-				label: clean(h.Name + ": " + h.Error)})
-		}
+		n.children = append(n.children, b.hostNode(st, h, n))
 	}
 	for _, s := range st.Servers {
 		if s != nil {
@@ -132,6 +157,41 @@ func (b *treeBuilder) stepNode(st *trace.Step, parent *node) *node {
 		n.children = append(n.children, b.resultNode(st, r, i, n))
 	}
 	return n
+}
+
+// hostNode is a glueless name server: one line saying where its
+// addresses came from; its A and AAAA lookups below, folded.
+func (b *treeBuilder) hostNode(st *trace.Step, h *trace.NSHost, parent *node) *node {
+	sum := summarizeNS(b.t, st, *h, b.placed)
+	n := &node{key: fmt.Sprintf("s%d/ns/%s", st.ID, h.Name), kind: nkLookup, host: h, step: st, parent: parent,
+		label: sum.text(), status: sum.status()}
+	if sum.reused {
+		return n
+	}
+	for _, lid := range h.Lookup {
+		l := b.t.LookupByID(lid)
+		if l == nil {
+			continue
+		}
+		if n.lookup == nil {
+			n.lookup = l
+		}
+		ln := &node{key: fmt.Sprintf("l%d", lid), kind: nkLookup, lookup: l, step: st, parent: n,
+			label: clean(l.Type + ": " + lookupWords(l)), status: lookupStatus(l)}
+		ln.children = b.lookupSteps(lid, ln)
+		n.children = append(n.children, ln)
+	}
+	return n
+}
+
+func lookupStatus(l *trace.Lookup) status {
+	switch {
+	case len(l.Addrs) > 0:
+		return stOK
+	case l.Outcome.Rcode == trace.RcodeNoData || l.Outcome.Rcode == trace.RcodeNXDomain:
+		return stNegative
+	}
+	return rcodeStatus(l.Outcome.Rcode)
 }
 
 func stepStatus(st *trace.Step) status {
@@ -332,14 +392,14 @@ func flatten(roots []*node, expanded map[string]bool, keep func(*node) bool) []r
 	return rows
 }
 
-// isExpanded: zone cuts, sub-lookups and results are open by default;
-// servers and queries are closed until asked.
+// isExpanded: zone cuts and results are open by default; glueless
+// lookups, servers and queries are closed until asked.
 func isExpanded(n *node, expanded map[string]bool) bool {
 	if v, ok := expanded[n.key]; ok {
 		return v
 	}
 	switch n.kind {
-	case nkStep, nkLookup, nkResult:
+	case nkStep, nkResult:
 		return true
 	}
 	return false

@@ -1,0 +1,66 @@
+package ui_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/ddxdns/ddx/ui"
+	"github.com/miekg/dns"
+)
+
+func textOf(t *testing.T, name string, brief bool) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := ui.WriteText(&b, demoReport(t, name, dns.TypeA, false), ui.Plain(), ui.TextOptions{Brief: brief, NoStats: true}); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// TestGluelessLookupsAreOneLine: by default each glueless name server is
+// one line, its A and AAAA lookups merged; -v shows the sub-traces.
+func TestGluelessLookupsAreOneLine(t *testing.T) {
+	brief := textOf(t, "gone.lab", true)
+	for _, want := range []string{
+		"↳ ns1.gone-hosting.test. → 203.0.113.91 (via test.)\n",
+		"↳ ns2.gone-hosting.test. → 203.0.113.92 (via test.)\n",
+	} {
+		if strings.Count(brief, want) != 1 {
+			t.Errorf("brief text says %q %d times, want once:\n%s", want, strings.Count(brief, want), brief)
+		}
+	}
+	if strings.Contains(brief, "ns1.gone-hosting.test. AAAA") || strings.Contains(brief, ". (root)  ns1.gone-hosting.test.") {
+		t.Errorf("brief text walks the sub-lookups:\n%s", brief)
+	}
+	full := textOf(t, "gone.lab", false)
+	for _, want := range []string{"↳ ns1.gone-hosting.test. → 203.0.113.91 (via test.)", "AAAA: no AAAA records", ". (root)  ns1.gone-hosting.test. A;"} {
+		if !strings.Contains(full, want) {
+			t.Errorf("verbose text does not say %q:\n%s", want, full)
+		}
+	}
+}
+
+// TestGluelessCycleOnce: a cycle of glueless servers is said once, in words.
+func TestGluelessCycleOnce(t *testing.T) {
+	brief, _, _ := strings.Cut(textOf(t, "www.cycle.test", true), "Outcome:")
+	want := "↳ ns.cycle.example. → no address: a cycle: finding its address needs cycle.test. itself"
+	if strings.Count(brief, want) != 1 || strings.Count(brief, "cycle:") != 1 {
+		t.Errorf("the cycle is not said exactly once:\n%s", brief)
+	}
+	if got := textOf(t, "www.unres.test", true); !strings.Contains(got, "↳ ns2.nowhere.example. → no address: the name does not exist") {
+		t.Errorf("A and AAAA failures not merged:\n%s", got)
+	}
+}
+
+// TestGluelessReuseIsSaid: a lookup made once and used again says so,
+// instead of walking from the root a second time.
+func TestGluelessReuseIsSaid(t *testing.T) {
+	full := textOf(t, "www.deep.test", false)
+	if !strings.Contains(full, "↳ ns.deep2.test. → 192.0.2.151 (via deep2.test.), looked up earlier in this run") {
+		t.Errorf("the reused lookup does not say so:\n%s", full)
+	}
+	if n := strings.Count(full, "deep2.test.  ns.deep2.test. A;"); n != 1 {
+		t.Errorf("the lookup of ns.deep2.test. A is walked %d times, want once:\n%s", n, full)
+	}
+}
