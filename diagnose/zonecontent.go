@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/miekg/dns"
 )
@@ -33,12 +34,15 @@ type ZoneContent struct {
 	// Problems are what reading found wrong: zone-syntax findings.
 	Problems []ZoneProblem
 
-	names  map[string][]int // lower-case owner → indexes into Records
-	order  []string         // owners in the order first seen
-	cuts   map[string]bool  // delegation points: owners with NS other than the apex
-	dnames map[string]bool  // owners with DNAME
-	nsTo   map[string]bool  // every NS target
-	ents   map[string]bool  // every ancestor of an owner (built when needed)
+	owners []zoneOwner     // every owner name, in the order first seen
+	byName map[string]int  // lower-case owner → index into owners
+	cuts   map[string]bool // delegation points: owners with NS other than the apex
+	dnames map[string]bool // owners with DNAME
+	nsTo   map[string]bool // every NS target
+	ents   map[string]bool // every ancestor of an owner (built when needed)
+	// The names with NS records, the apex first (built when needed).
+	nsSetList []string
+	entsOnce  sync.Once
 }
 
 // A ZoneProblem is something wrong with how the zone is written: a zone-syntax finding.
@@ -47,6 +51,12 @@ type ZoneProblem struct {
 	Line    int
 	Message string
 	Stopped bool // reading stopped here
+}
+
+// A zoneOwner is one owner name and its records.
+type zoneOwner struct {
+	name string // lower case
+	recs []int  // indexes into Records
 }
 
 // NewZoneContent indexes records of the zone whose apex is origin; file
@@ -58,15 +68,18 @@ func NewZoneContent(origin, file string, recs []ZoneRecord) *ZoneContent {
 }
 
 func (z *ZoneContent) index() {
-	z.names = map[string][]int{}
-	z.order = nil
+	z.byName = make(map[string]int, len(z.Records)/2)
+	z.owners = nil
 	z.cuts, z.dnames, z.nsTo = map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for i, r := range z.Records {
 		n := lowerName(r.RR.Header().Name)
-		if _, ok := z.names[n]; !ok {
-			z.order = append(z.order, n)
+		o, ok := z.byName[n]
+		if !ok {
+			o = len(z.owners)
+			z.byName[n] = o
+			z.owners = append(z.owners, zoneOwner{name: n})
 		}
-		z.names[n] = append(z.names[n], i)
+		z.owners[o].recs = append(z.owners[o].recs, i)
 		switch rr := r.RR.(type) {
 		case *dns.NS:
 			z.nsTo[lowerName(rr.Ns)] = true
@@ -77,25 +90,25 @@ func (z *ZoneContent) index() {
 			z.dnames[n] = true
 		}
 	}
+	z.nsSetList = z.findNSSets()
 }
 
-// lower is a name's lower-case form; names are compared in it.
+// lowerName is a name's lower-case form; names are compared in it.
 func lowerName(name string) string { return strings.ToLower(name) }
 
-// at returns the records owned by name.
-func (z *ZoneContent) at(name string) []*ZoneRecord {
-	idx := z.names[lowerName(name)]
-	out := make([]*ZoneRecord, len(idx))
-	for i, j := range idx {
+// records returns the records of one owner.
+func (z *ZoneContent) records(o *zoneOwner) []*ZoneRecord {
+	out := make([]*ZoneRecord, len(o.recs))
+	for i, j := range o.recs {
 		out[i] = &z.Records[j]
 	}
 	return out
 }
 
-// rrs returns the records of one type owned by name.
-func (z *ZoneContent) rrs(name string, t uint16) []*ZoneRecord {
+// ownerRRs returns the records of one type of one owner.
+func (z *ZoneContent) ownerRRs(o *zoneOwner, t uint16) []*ZoneRecord {
 	var out []*ZoneRecord
-	for _, j := range z.names[lowerName(name)] {
+	for _, j := range o.recs {
 		if z.Records[j].RR.Header().Rrtype == t {
 			out = append(out, &z.Records[j])
 		}
@@ -103,44 +116,95 @@ func (z *ZoneContent) rrs(name string, t uint16) []*ZoneRecord {
 	return out
 }
 
-func (z *ZoneContent) has(name string, t uint16) bool {
-	for _, j := range z.names[lowerName(name)] {
+// count is how many records of type t an owner has.
+func (z *ZoneContent) count(o *zoneOwner, t uint16) int {
+	n := 0
+	for _, j := range o.recs {
 		if z.Records[j].RR.Header().Rrtype == t {
-			return true
+			n++
 		}
 	}
-	return false
+	return n
+}
+
+func (z *ZoneContent) owner(name string) *zoneOwner {
+	if i, ok := z.byName[lowerName(name)]; ok {
+		return &z.owners[i]
+	}
+	return nil
+}
+
+// rrs returns the records of one type owned by name.
+func (z *ZoneContent) rrs(name string, t uint16) []*ZoneRecord {
+	if o := z.owner(name); o != nil {
+		return z.ownerRRs(o, t)
+	}
+	return nil
+}
+
+func (z *ZoneContent) has(name string, t uint16) bool {
+	o := z.owner(name)
+	return o != nil && z.count(o, t) > 0
 }
 
 // exists reports whether name owns records or has records below it, as
 // far as the loaded content shows (an empty non-terminal exists).
 func (z *ZoneContent) exists(name string) bool {
 	name = lowerName(name)
-	if _, ok := z.names[name]; ok {
+	if _, ok := z.byName[name]; ok {
 		return true
 	}
-	if z.ents == nil {
+	z.entsOnce.Do(func() {
 		z.ents = map[string]bool{}
-		for _, n := range z.order {
-			idx := dns.Split(n)
-			for _, off := range idx[1:] {
-				if z.ents[n[off:]] {
-					break
-				}
-				z.ents[n[off:]] = true
+		for _, o := range z.owners {
+			for n, ok := parentName(o.name); ok && !z.ents[n]; n, ok = parentName(n) {
+				z.ents[n] = true
 			}
 		}
-	}
+	})
 	return z.ents[name]
 }
 
 func (z *ZoneContent) hasAddress(name string) bool {
-	return z.has(name, dns.TypeA) || z.has(name, dns.TypeAAAA)
+	o := z.owner(name)
+	return o != nil && (z.count(o, dns.TypeA) > 0 || z.count(o, dns.TypeAAAA) > 0)
+}
+
+// parentName is name without its first label ("." has none).
+func parentName(name string) (string, bool) {
+	for i := 0; i < len(name); i++ {
+		switch name[i] {
+		case '\\':
+			i++ // the escaped character
+		case '.':
+			if i == len(name)-1 {
+				return ".", name != "."
+			}
+			return name[i+1:], true
+		}
+	}
+	return "", false
+}
+
+// isSubName reports whether name is at or below parent, both lower case.
+func isSubName(parent, name string) bool {
+	if parent == "." || name == parent {
+		return true
+	}
+	if !strings.HasSuffix(name, "."+parent) {
+		return false
+	}
+	// The dot before parent must not be escaped (a\.example.com. is under com.).
+	bs := 0
+	for i := len(name) - len(parent) - 2; i >= 0 && name[i] == '\\'; i-- {
+		bs++
+	}
+	return bs%2 == 0
 }
 
 // inZone reports whether name is at or below the apex.
 func (z *ZoneContent) inZone(name string) bool {
-	return z.Origin != "" && dns.IsSubDomain(z.Origin, lowerName(name))
+	return z.Origin != "" && isSubName(z.Origin, lowerName(name))
 }
 
 // cut returns the delegation point at or above name (below the apex), or
@@ -160,14 +224,12 @@ func (z *ZoneContent) above(name string, set map[string]bool, self bool) string 
 	if len(set) == 0 || !z.inZone(name) {
 		return ""
 	}
-	name = lowerName(name)
-	idx := dns.Split(name)
-	for i, off := range idx {
-		n := name[off:]
-		if n == z.Origin || len(n) <= len(z.Origin) {
-			break
-		}
-		if (i > 0 || self) && set[n] {
+	n := lowerName(name)
+	if !self {
+		n, _ = parentName(n)
+	}
+	for ; len(n) > len(z.Origin); n, _ = parentName(n) {
+		if set[n] {
 			return n
 		}
 	}

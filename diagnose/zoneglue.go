@@ -13,14 +13,16 @@ import (
 
 // nsSets returns the names with NS records, the apex first, then the
 // delegations in the order of the file.
-func (z *ZoneContent) nsSets() []string {
+func (z *ZoneContent) nsSets() []string { return z.nsSetList }
+
+func (z *ZoneContent) findNSSets() []string {
 	var out []string
 	if z.Origin != "" && z.has(z.Origin, dns.TypeNS) {
 		out = append(out, z.Origin)
 	}
-	for _, n := range z.order {
-		if z.cuts[n] && z.inZone(n) && z.dnameAbove(n) == "" {
-			out = append(out, n)
+	for _, o := range z.owners {
+		if z.cuts[o.name] && z.inZone(o.name) && z.dnameAbove(o.name) == "" {
+			out = append(out, o.name)
 		}
 	}
 	return out
@@ -123,8 +125,9 @@ func lintUnnecessaryGlue(p *ZonePass) {
 	if z.Origin == "" {
 		return
 	}
-	for _, n := range z.order {
-		if z.inZone(n) || !z.nsTo[n] || !z.hasAddress(n) {
+	for _, o := range z.owners {
+		n := o.name
+		if !z.nsTo[n] || z.inZone(n) || !z.hasAddress(n) {
 			continue
 		}
 		first := z.rrs(n, dns.TypeA)

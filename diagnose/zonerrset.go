@@ -28,20 +28,29 @@ type rrsetKey struct {
 
 func lintRRsetTTLMismatch(p *ZonePass) {
 	z := p.Zone
-	sets := map[rrsetKey][]*ZoneRecord{}
-	var keys []rrsetKey
-	for i := range z.Records {
-		r := &z.Records[i]
-		h := r.RR.Header()
-		k := rrsetKey{name: lowerName(h.Name), class: h.Class, rtype: h.Rrtype}
-		if sig, ok := r.RR.(*dns.RRSIG); ok {
-			k.covered = sig.TypeCovered
+	for i := range z.owners {
+		o := &z.owners[i]
+		if len(o.recs) < 2 {
+			continue
 		}
-		if _, ok := sets[k]; !ok {
-			keys = append(keys, k)
+		sets := map[rrsetKey][]*ZoneRecord{}
+		var keys []rrsetKey
+		for _, r := range z.records(o) {
+			h := r.RR.Header()
+			k := rrsetKey{name: o.name, class: h.Class, rtype: h.Rrtype}
+			if sig, ok := r.RR.(*dns.RRSIG); ok {
+				k.covered = sig.TypeCovered
+			}
+			if _, ok := sets[k]; !ok {
+				keys = append(keys, k)
+			}
+			sets[k] = append(sets[k], r)
 		}
-		sets[k] = append(sets[k], r)
+		ttlMismatch(p, sets, keys)
 	}
+}
+
+func ttlMismatch(p *ZonePass, sets map[rrsetKey][]*ZoneRecord, keys []rrsetKey) {
 	for _, k := range keys {
 		recs := sets[k]
 		var ttls []string

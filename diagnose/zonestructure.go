@@ -110,12 +110,20 @@ func lintSOANotApex(p *ZonePass) {
 
 func lintSingletonMultiple(p *ZonePass) {
 	z := p.Zone
-	for _, n := range z.order {
+	for i := range z.owners {
+		o := &z.owners[i]
+		n := o.name
+		if len(o.recs) < 2 {
+			continue
+		}
 		for _, t := range []uint16{dns.TypeCNAME, dns.TypeDNAME, dns.TypeSOA} {
 			if t == dns.TypeSOA && n != z.Origin {
 				continue // soa-not-apex, or out-of-zone-data
 			}
-			recs := distinctRRs(z.rrs(n, t))
+			if z.count(o, t) < 2 {
+				continue
+			}
+			recs := distinctRRs(z.ownerRRs(o, t))
 			if len(recs) < 2 {
 				continue
 			}
@@ -145,13 +153,15 @@ func distinctRRs(recs []*ZoneRecord) []*ZoneRecord {
 
 func lintCNAMEAndOtherData(p *ZonePass) {
 	z := p.Zone
-	for _, n := range z.order {
-		cn := z.rrs(n, dns.TypeCNAME)
-		if len(cn) == 0 {
+	for i := range z.owners {
+		o := &z.owners[i]
+		n := o.name
+		if len(o.recs) < 2 || z.count(o, dns.TypeCNAME) == 0 {
 			continue
 		}
+		cn := z.ownerRRs(o, dns.TypeCNAME)
 		var other []string
-		for _, r := range z.at(n) {
+		for _, r := range z.records(o) {
 			switch t := r.RR.Header().Rrtype; t {
 			case dns.TypeCNAME, dns.TypeRRSIG, dns.TypeNSEC:
 			default:
@@ -179,13 +189,15 @@ func lintOutOfZoneData(p *ZonePass) {
 	if z.Origin == "" {
 		return
 	}
-	for _, n := range z.order {
+	for i := range z.owners {
+		o := &z.owners[i]
+		n := o.name
 		if z.inZone(n) {
 			continue
 		}
 		var types []string
 		var first *ZoneRecord
-		for _, r := range z.at(n) {
+		for _, r := range z.records(o) {
 			t := r.RR.Header().Rrtype
 			if (t == dns.TypeA || t == dns.TypeAAAA) && z.nsTo[n] {
 				continue // unnecessary-glue
@@ -212,8 +224,10 @@ func lintOccludedData(p *ZonePass) {
 	if len(z.cuts) == 0 && len(z.dnames) == 0 {
 		return
 	}
-	for _, n := range z.order {
-		if !z.inZone(n) || n == z.Origin {
+	for i := range z.owners {
+		o := &z.owners[i]
+		n := o.name
+		if n == z.Origin || !z.inZone(n) {
 			continue
 		}
 		c := z.cut(n)
@@ -223,7 +237,7 @@ func lintOccludedData(p *ZonePass) {
 		}
 		var types []string
 		var first *ZoneRecord
-		for _, r := range z.at(n) {
+		for _, r := range z.records(o) {
 			t := r.RR.Header().Rrtype
 			glue := (t == dns.TypeA || t == dns.TypeAAAA) && z.nsTo[n]
 			switch {

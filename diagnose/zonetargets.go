@@ -202,28 +202,36 @@ func hostLabelsProblem(name string, wildcard bool) string {
 	if name == "." || name == "" {
 		return ""
 	}
-	labels := dns.SplitDomainName(name)
-	for i, l := range labels {
-		if i == 0 && wildcard && l == "*" {
-			continue
+	top := ""
+	for rest, first := strings.TrimSuffix(name, "."), true; rest != ""; first = false {
+		l := rest
+		if i := strings.IndexByte(rest, '.'); i >= 0 {
+			l, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = ""
 		}
-		if strings.Contains(l, "\\") {
-			return fmt.Sprintf("its label %q holds an escaped character", l)
+		top = l
+		if first && wildcard && l == "*" {
+			continue
 		}
 		for _, c := range l {
 			switch {
 			case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-':
+			case c == '\\':
+				return "it holds an escaped character"
 			case c == '_':
 				return fmt.Sprintf("its label %q holds an underscore", l)
 			default:
 				return fmt.Sprintf("its label %q holds %q, which is not a letter, digit or hyphen", l, c)
 			}
 		}
-		if strings.HasPrefix(l, "-") || strings.HasSuffix(l, "-") {
+		if l == "" {
+			return "it has an empty label"
+		}
+		if l[0] == '-' || l[len(l)-1] == '-' {
 			return fmt.Sprintf("its label %q starts or ends with a hyphen", l)
 		}
 	}
-	top := labels[len(labels)-1]
 	if strings.Trim(top, "0123456789") == "" {
 		return fmt.Sprintf("its top label %q is all digits: an address written as a name?", top)
 	}
@@ -294,8 +302,13 @@ func (z *ZoneContent) unusableTarget(name string, host bool) bool {
 
 func lintMXInvalid(p *ZonePass) {
 	z := p.Zone
-	for _, n := range z.order {
-		mxs := z.rrs(n, dns.TypeMX)
+	for i := range z.owners {
+		o := &z.owners[i]
+		n := o.name
+		if z.count(o, dns.TypeMX) == 0 {
+			continue
+		}
+		mxs := z.ownerRRs(o, dns.TypeMX)
 		var null *ZoneRecord
 		for _, r := range mxs {
 			if r.RR.(*dns.MX).Mx == "." {
