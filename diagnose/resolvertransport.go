@@ -33,7 +33,7 @@ func transportFailures(c *Comparison) []Finding {
 		over := transportName(r.Transport)
 		var b strings.Builder
 		fmt.Fprintf(&b, "ddx asked %s over %s", r.Address, over)
-		if r.Connect != "" && r.Connect != r.Address {
+		if r.Connect != "" && !strings.Contains(r.Address, r.Connect) {
 			fmt.Fprintf(&b, " (connecting to %s)", r.Connect)
 		}
 		b.WriteString(". ")
@@ -54,9 +54,17 @@ func transportFailures(c *Comparison) []Finding {
 			Summary:     fmt.Sprintf("%s cannot be used over %s: %s", r.Address, over, kindWords(f)),
 			Explanation: b.String(),
 			Fix:         transportFix(r, f),
+			Refs:        transportRefs(r),
 		}))
 	}
 	return out
+}
+
+func transportRefs(r *trace.ResolverReply) []string {
+	if r.Transport == string(trace.TransportHTTPS) {
+		return []string{"RFC 8484 §4", "RFC 8484 §6", "RFC 5280 §6", "RFC 6125 §6"}
+	}
+	return []string{"RFC 7858 §3", "RFC 8310 §8", "RFC 5280 §6"}
 }
 
 func transportName(t string) string {

@@ -43,6 +43,9 @@ func CompareTable(c *diagnose.Comparison, s Styles, width int) string {
 			return "✗ " + r.Error
 		}
 		o := diagnose.Outcome(r, c.Query.Qtype)
+		if r.Insecure {
+			return strings.SplitN(o, ":", 2)[0] + " (unverified)"
+		}
 		return strings.SplitN(o, ":", 2)[0]
 	}), true)
 	line("flags", vals(func(r *trace.ResolverReply) string { return strings.Join(withoutQR(r.Flags), " ") }), true)
@@ -66,6 +69,9 @@ func CompareTable(c *diagnose.Comparison, s Styles, width int) string {
 		}
 		return strings.Join(e, "; ")
 	}), true)
+	if anyEncrypted(rs) {
+		transportRows(rs, vals, line)
+	}
 	if anyNSID(rs) {
 		line("nsid", vals(func(r *trace.ResolverReply) string {
 			if r.EDNS == nil || r.EDNS.NSID == "" {
@@ -144,6 +150,108 @@ func withoutQR(flags []string) []string {
 	return out
 }
 
+// unverified marks what a resolver asked with --tls-insecure said.
+func unverified(r *trace.ResolverReply) string {
+	if r.Insecure {
+		return " (TLS NOT VERIFIED)"
+	}
+	return ""
+}
+
+func anyEncrypted(rs []*trace.ResolverReply) bool {
+	for _, r := range rs {
+		if r.TLS != nil || r.Failure != nil || r.Transport == string(trace.TransportTLS) || r.Transport == string(trace.TransportHTTPS) {
+			return true
+		}
+	}
+	return false
+}
+
+// transportRows are the rows of DNS over TLS and HTTPS: where ddx
+// connected, how long the connection took, the TLS session and the HTTP
+// exchange. Plain resolvers show "-".
+func transportRows(rs []*trace.ResolverReply, vals func(func(*trace.ResolverReply) string) []string, line func(string, []string, bool)) {
+	line("connected to", vals(func(r *trace.ResolverReply) string {
+		if r.Connect == "" {
+			return "-"
+		}
+		return r.Connect
+	}), false)
+	line("connection", vals(connectText), false)
+	line("tls", vals(func(r *trace.ResolverReply) string { return tlsText(r, true) }), false)
+	line("certificate", vals(func(r *trace.ResolverReply) string {
+		if r.TLS == nil || r.TLS.Subject == "" {
+			return "-"
+		}
+		return r.TLS.Subject
+	}), false)
+	line("certificate expires", vals(func(r *trace.ResolverReply) string {
+		if r.TLS == nil || r.TLS.NotAfter.IsZero() {
+			return "-"
+		}
+		return r.TLS.NotAfter.Format("2006-01-02 15:04Z")
+	}), false)
+	line("http", vals(httpText), false)
+	if slices.ContainsFunc(rs, func(r *trace.ResolverReply) bool { return r.Failure != nil }) {
+		line("failed at", vals(func(r *trace.ResolverReply) string {
+			if r.Failure == nil {
+				return "-"
+			}
+			return string(r.Failure.Layer) + ": " + string(r.Failure.Kind)
+		}), false)
+	}
+}
+
+func connectText(r *trace.ResolverReply) string {
+	switch {
+	case r.TLS == nil && r.Failure == nil:
+		return "-"
+	case r.Reused:
+		return "reused"
+	case r.TLSms > 0:
+		return fmt.Sprintf("TCP %s + TLS %s", fmtRTT(r.ConnectMs), fmtRTT(r.TLSms))
+	}
+	return "TCP " + fmtRTT(r.ConnectMs)
+}
+
+// tlsText says what TLS session was made and whether it was verified;
+// short, for a table cell.
+func tlsText(r *trace.ResolverReply, short bool) string {
+	if r.TLS == nil {
+		return "-"
+	}
+	v := r.TLS.Version
+	if v == "" {
+		v = "handshake failed"
+	}
+	switch {
+	case r.Insecure && short:
+		return v + " NOT VERIFIED"
+	case r.Insecure:
+		return v + ", NOT VERIFIED (--tls-insecure)"
+	case r.TLS.Verified && short:
+		return v + " verified"
+	case r.TLS.Verified:
+		return v + ", verified for " + clean(r.TLS.ServerName)
+	}
+	return v + ", not verified"
+}
+
+func httpText(r *trace.ResolverReply) string {
+	h := r.HTTP
+	if h == nil {
+		return "-"
+	}
+	if h.Status == 0 {
+		return h.Method
+	}
+	t := fmt.Sprintf("%s %s %d", h.Method, h.Proto, h.Status)
+	if h.ContentType != "" && h.ContentType != "application/dns-message" {
+		t += " " + h.ContentType
+	}
+	return t
+}
+
 func anyNSID(rs []*trace.ResolverReply) bool {
 	for _, r := range rs {
 		if r.EDNS != nil && r.EDNS.NSID != "" {
@@ -157,6 +265,15 @@ func anyNSID(rs []*trace.ResolverReply) bool {
 // table, what the authoritative servers say, and the findings.
 func WriteComparison(w io.Writer, c *diagnose.Comparison, s Styles, width int) error {
 	fmt.Fprintln(w, s.Title.Render(fmt.Sprintf("Compare %s %s", clean(c.Query.Name), c.Query.Type)))
+	var insecure []string
+	for _, r := range c.Resolvers {
+		if r.Insecure {
+			insecure = append(insecure, clean(r.Address))
+		}
+	}
+	if len(insecure) > 0 {
+		fmt.Fprintln(w, s.Bad.Render("⚠ TLS NOT VERIFIED (--tls-insecure): the certificates of "+strings.Join(insecure, ", ")+" were not checked; anyone on the path could have answered"))
+	}
 	fmt.Fprint(w, CompareTable(c, s, width))
 	if c.Trace != nil {
 		o := c.Trace.Outcome
@@ -178,12 +295,24 @@ func WriteComparison(w io.Writer, c *diagnose.Comparison, s Styles, width int) e
 
 // WriteResolverReply renders one resolver's reply the way dig does.
 func WriteResolverReply(w io.Writer, r *trace.ResolverReply, s Styles) error {
-	fmt.Fprintf(w, "%s %s\n", s.Title.Render(";; resolver"), clean(r.Address))
+	head := clean(r.Address)
+	if r.Connect != "" && !strings.Contains(r.Address, r.Connect) {
+		head += " (" + clean(r.Connect) + ")"
+	}
+	fmt.Fprintf(w, "%s %s\n", s.Title.Render(";; resolver"), head)
+	if r.Insecure {
+		fmt.Fprintln(w, s.Bad.Render(";; TLS NOT VERIFIED (--tls-insecure): the certificate was not checked; anyone on the path could have answered"))
+	}
+	writeTransport(w, r)
 	if r.Error != "" {
-		_, err := fmt.Fprintf(w, "%s\n", s.Bad.Render(";; no answer: "+clean(r.Error)))
+		msg := ";; no answer: " + clean(r.Error)
+		if r.Failure != nil {
+			msg = fmt.Sprintf(";; no answer, at the %s layer: %s", layerWord(r.Failure.Layer), clean(r.Error))
+		}
+		_, err := fmt.Fprintf(w, "%s\n", s.Bad.Render(msg))
 		return err
 	}
-	fmt.Fprintf(w, ";; status: %s, flags: %s; %s over %s\n", r.Rcode, strings.Join(withoutQR(r.Flags), " "), fmtRTT(r.RTTms), r.Transport)
+	fmt.Fprintf(w, ";; status: %s, flags: %s; %s over %s%s\n", r.Rcode, strings.Join(withoutQR(r.Flags), " "), fmtRTT(r.RTTms), r.Transport, unverified(r))
 	if r.EDNS != nil {
 		fmt.Fprintf(w, ";; EDNS: udp %d", r.EDNS.UDPSize)
 		if r.EDNS.NSID != "" {
@@ -207,4 +336,40 @@ func WriteResolverReply(w io.Writer, r *trace.ResolverReply, s Styles) error {
 		}
 	}
 	return nil
+}
+
+func layerWord(l trace.FailureLayer) string {
+	switch l {
+	case trace.LayerConnect:
+		return "TCP"
+	case trace.LayerTLS:
+		return "TLS"
+	case trace.LayerHTTP:
+		return "HTTP"
+	}
+	return "DNS"
+}
+
+// writeTransport writes, dig-like, how a DNS over TLS or HTTPS resolver
+// was reached.
+func writeTransport(w io.Writer, r *trace.ResolverReply) {
+	if r.TLS == nil && r.HTTP == nil && r.Failure == nil {
+		return
+	}
+	if c := connectText(r); c != "-" {
+		fmt.Fprintf(w, ";; connection: %s\n", c)
+	}
+	if ti := r.TLS; ti != nil {
+		fmt.Fprintf(w, ";; TLS: %s", tlsText(r, false))
+		if ti.Subject != "" {
+			fmt.Fprintf(w, "; certificate %s, issuer %s, expires %s", clean(ti.Subject), clean(ti.Issuer), ti.NotAfter.Format("2006-01-02 15:04Z"))
+		}
+		if ti.ALPN != "" {
+			fmt.Fprintf(w, "; ALPN %s", clean(ti.ALPN))
+		}
+		fmt.Fprintln(w)
+	}
+	if h := httpText(r); h != "-" {
+		fmt.Fprintf(w, ";; HTTP: %s\n", clean(h))
+	}
 }

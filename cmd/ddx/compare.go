@@ -26,6 +26,9 @@ type resolverFlags struct {
 	interval   time.Duration
 	resolvConf setString
 	rtimeout   time.Duration
+	tlsCA      string
+	insecure   bool
+	dohGet     bool
 }
 
 // setString is a string flag that remembers whether it was given.
@@ -44,7 +47,23 @@ func (r *resolverFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&r.interval, "interval", 2*time.Second, "wait `D` between repeats")
 	r.resolvConf.value = "/etc/resolv.conf"
 	fs.Var(&r.resolvConf, "resolv-conf", "resolvers to use when none is given with @")
-	fs.DurationVar(&r.rtimeout, "resolver-timeout", 3*time.Second, "wait `D` for each resolver reply")
+	fs.DurationVar(&r.rtimeout, "resolver-timeout", 3*time.Second, "wait `D` for each resolver reply (and for each layer of tls:// and https://)")
+	fs.StringVar(&r.tlsCA, "tls-ca", "", "trust the CA certificates in PEM `FILE` too, for tls:// and https:// resolvers")
+	fs.BoolVar(&r.insecure, "tls-insecure", false, "do not verify tls:// and https:// certificates (every output says so)")
+	fs.BoolVar(&r.dohGet, "doh-get", false, "ask https:// resolvers with GET ?dns= instead of POST")
+}
+
+// options returns how to ask resolvers; ex carries plain DNS.
+func (r *resolverFlags) options(ex trace.Exchanger) (trace.ResolverOptions, error) {
+	o := trace.ResolverOptions{Exchanger: ex, TCP: r.tcp, NSID: r.nsid, Timeout: r.rtimeout, Insecure: r.insecure, DoHGet: r.dohGet}
+	if r.tlsCA != "" {
+		pool, err := trace.LoadCAs(r.tlsCA)
+		if err != nil {
+			return o, usagef("--tls-ca: %v", err)
+		}
+		o.RootCAs = pool
+	}
+	return o, nil
 }
 
 // resolverExchanger carries resolver queries outside --demo: the network.
@@ -81,25 +100,28 @@ func hasResolver(args []string) bool {
 	return false
 }
 
-func resolveAddrs(ctx context.Context, list []string, rf *resolverFlags) ([]netip.AddrPort, []string, error) {
+// resolveSpecs reads the resolvers given with @ (host names are looked
+// up), or those of resolv.conf when none is.
+func resolveSpecs(ctx context.Context, list []string, rf *resolverFlags) ([]trace.ResolverSpec, error) {
+	var specs []trace.ResolverSpec
 	if len(list) == 0 {
 		aps, err := trace.SystemResolvers(rf.resolvConf.value)
 		if err != nil {
-			return nil, nil, usagef("no resolver given with @, and %v", err)
+			return nil, usagef("no resolver given with @, and %v", err)
 		}
-		return aps, make([]string, len(aps)), nil
+		for _, ap := range aps {
+			specs = append(specs, trace.ResolverSpec{Transport: trace.TransportDNS, Addr: ap})
+		}
+		return specs, nil
 	}
-	var aps []netip.AddrPort
-	var names []string
 	for _, s := range list {
-		ap, name, err := trace.ParseResolver(ctx, s)
+		spec, err := trace.ParseResolverSpec(ctx, s)
 		if err != nil {
-			return nil, nil, usagef("%v", err)
+			return nil, usagef("%v", err)
 		}
-		aps = append(aps, ap)
-		names = append(names, name)
+		specs = append(specs, spec)
 	}
-	return aps, names, nil
+	return specs, nil
 }
 
 // demoResolvers are the demo universe's addresses the arguments name (its
@@ -107,19 +129,24 @@ func resolveAddrs(ctx context.Context, list []string, rf *resolverFlags) ([]neti
 // or all its resolvers when none is named. --demo looks nothing up and
 // sends nothing, so anything else is refused: host names, other addresses,
 // other ports, --resolv-conf.
-func demoResolvers(u *sim.Universe, list []string, rf *resolverFlags) ([]netip.AddrPort, []string, error) {
+func demoResolvers(u *sim.Universe, list []string, rf *resolverFlags) ([]trace.ResolverSpec, []string, error) {
 	var known []string
 	for _, r := range u.Resolvers() {
 		known = append(known, r.Addr.String())
 	}
 	which := "its resolvers are " + strings.Join(known, ", ")
+	for _, s := range list {
+		if scheme, _, ok := strings.Cut(s, "://"); ok {
+			return nil, nil, usagef("--demo cannot ask @%s: the demo universe cannot simulate DNS over TLS or HTTPS (%s://); %s", s, scheme, which)
+		}
+	}
 	if rf.resolvConf.set {
 		return nil, nil, usagef("--demo cannot use --resolv-conf: without @ it compares its own resolvers (%s)", strings.Join(known, ", "))
 	}
 	if len(list) == 0 {
 		list = known
 	}
-	var aps []netip.AddrPort
+	var specs []trace.ResolverSpec
 	var names []string
 	for _, s := range list {
 		ap, err := netip.ParseAddrPort(s)
@@ -142,24 +169,25 @@ func demoResolvers(u *sim.Universe, list []string, rf *resolverFlags) ([]netip.A
 		if ap.Port() != 53 {
 			return nil, nil, usagef("--demo cannot ask @%s: the demo universe listens on port 53 only", s)
 		}
-		aps = append(aps, netip.AddrPortFrom(a, 53))
+		specs = append(specs, trace.ResolverSpec{Transport: trace.TransportDNS, Addr: netip.AddrPortFrom(a, 53)})
 		names = append(names, name)
 	}
-	return aps, names, nil
+	return specs, names, nil
 }
 
 // askAll asks every resolver at once and returns the replies in order.
-func askAll(ctx context.Context, ex trace.Exchanger, aps []netip.AddrPort, names []string, t target, rf *resolverFlags) []*trace.ResolverReply {
-	out := make([]*trace.ResolverReply, len(aps))
+// names, when set, name the demo's servers.
+func askAll(ctx context.Context, clients []*trace.ResolverClient, names []string, t target) []*trace.ResolverReply {
+	out := make([]*trace.ResolverReply, len(clients))
 	var wg sync.WaitGroup
-	for i, ap := range aps {
-		wg.Add(1)
-		go func(i int, ap netip.AddrPort) {
-			defer wg.Done()
-			r := trace.AskResolver(ctx, ap, t.name, t.qtype, trace.ResolverOptions{Exchanger: ex, TCP: rf.tcp, NSID: rf.nsid, Timeout: rf.rtimeout})
-			r.Name = names[i]
+	for i, c := range clients {
+		wg.Go(func() {
+			r := c.Ask(ctx, t.name, t.qtype)
+			if names != nil {
+				r.Name = names[i]
+			}
 			out[i] = r
-		}(i, ap)
+		})
 	}
 	wg.Wait()
 	return out
@@ -187,7 +215,7 @@ func cmdCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	// With --demo, the trace and the resolvers share one simulated
 	// universe, and nothing is looked up or sent.
 	var cfg trace.Config
-	var aps []netip.AddrPort
+	var specs []trace.ResolverSpec
 	var names []string
 	ex := resolverExchanger
 	if o.demo {
@@ -198,17 +226,28 @@ func cmdCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		if !ok {
 			return 0, fmt.Errorf("--demo: the configuration has no demo universe")
 		}
-		if aps, names, err = demoResolvers(u, list, &rf); err != nil {
+		if specs, names, err = demoResolvers(u, list, &rf); err != nil {
 			return 0, err
 		}
 		ex = u
-	} else if aps, names, err = resolveAddrs(ctx, list, &rf); err != nil {
+	} else if specs, err = resolveSpecs(ctx, list, &rf); err != nil {
 		return 0, err
+	}
+	ro, err := rf.options(ex)
+	if err != nil {
+		return 0, err
+	}
+	// One client per resolver for the whole run: DNS over TLS and HTTPS
+	// keep their connection across --repeat.
+	clients := make([]*trace.ResolverClient, len(specs))
+	for i, s := range specs {
+		clients[i] = trace.NewResolverClient(s, ro)
+		defer clients[i].Close()
 	}
 	c := &diagnose.Comparison{Query: trace.Question{Name: t.name, Unicode: t.unicode, Type: typeString(t.qtype), Qtype: t.qtype}}
 
-	if askOnly && len(aps) == 1 && rf.repeat == 1 {
-		c.Resolvers = askAll(ctx, ex, aps, names, t, &rf)
+	if askOnly && len(specs) == 1 && rf.repeat == 1 {
+		c.Resolvers = askAll(ctx, clients, names, t)
 		c.Findings = diagnose.Compare(c)
 		return writeAsk(stdout, o, c)
 	}
@@ -219,7 +258,7 @@ func cmdCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		}
 	}
 	if interactive(o, stdin, stdout) && rf.repeat == 1 {
-		c.Resolvers = askAll(ctx, ex, aps, names, t, &rf)
+		c.Resolvers = askAll(ctx, clients, names, t)
 		return exploreCompare(ctx, o, cfg, t, c, stdin, stdout, stderr)
 	}
 	var rep *diagnose.Report
@@ -237,7 +276,7 @@ func cmdCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 				return 0, ctx.Err()
 			}
 		}
-		c.Resolvers = askAll(ctx, ex, aps, names, t, &rf)
+		c.Resolvers = askAll(ctx, clients, names, t)
 		if rf.repeat > 1 {
 			c.Rounds = append(c.Rounds, c.Resolvers)
 		}
