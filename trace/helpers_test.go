@@ -6,7 +6,7 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/ddxdns/ddx"
+	"github.com/ddxdns/ddx/internal/demotest"
 	"github.com/ddxdns/ddx/trace"
 	"github.com/ddxdns/ddx/trace/sim"
 )
@@ -14,11 +14,7 @@ import (
 // demo loads the demo universe with no simulated delay.
 func demo(t testing.TB) *sim.Universe {
 	t.Helper()
-	u, err := sim.Load(ddx.Universe, ddx.UniverseDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
+	return demotest.Universe(t)
 }
 
 func cfgFor(u *sim.Universe) trace.Config {

@@ -9,7 +9,7 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/ddxdns/ddx"
+	"github.com/ddxdns/ddx/internal/demotest"
 	"github.com/ddxdns/ddx/trace"
 	"github.com/ddxdns/ddx/trace/sim"
 	"github.com/miekg/dns"
@@ -17,11 +17,7 @@ import (
 
 func demo(t testing.TB) *sim.Universe {
 	t.Helper()
-	u, err := sim.Load(ddx.Universe, ddx.UniverseDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
+	return demotest.Universe(t)
 }
 
 // The demo resolvers disagree about gone.lab the way resolvers do in the
