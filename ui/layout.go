@@ -34,7 +34,7 @@ func (m *Model) layout() {
 func (m *Model) wide() bool { return m.width >= 110 }
 
 // bodyHeight is the height between the header and the footer.
-func (m *Model) bodyHeight() int { return max(3, m.height-4-m.bannerLines()) }
+func (m *Model) bodyHeight() int { return max(3, m.height-len(m.headerLines())-2-m.bannerLines()) }
 
 // banner is the banner for the width, without trailing newlines.
 func (m *Model) banner() string {
@@ -117,23 +117,54 @@ func (m Model) View() string {
 }
 
 // header is the title and the run's state: progress, error or outcome.
-func (m Model) header() string {
+func (m Model) header() string { return strings.Join(m.headerLines(), "\n") }
+
+// headerLines are the title, then the outcome: its headline and, when
+// paths end differently, each branch, wrapped rather than cut so that
+// every branch can be read at 80 columns.
+func (m Model) headerLines() []string {
 	title := m.st.Title.Render("ddx") + " " + clean(m.name) + " " + dns.Type(m.qtype).String()
-	var line2 string
+	lines := []string{ansi.Truncate(title, m.width, "…")}
 	switch {
 	case m.running:
 		q := 0
 		if m.live != nil {
 			q = m.live.t.Stats.Queries
 		}
-		line2 = fmt.Sprintf("%s tracing… %d queries, %s", m.spin.View(), q, m.opt.Now().Sub(m.started).Round(100*time.Millisecond))
+		lines = append(lines, fmt.Sprintf("%s tracing… %d queries, %s", m.spin.View(), q, m.opt.Now().Sub(m.started).Round(100*time.Millisecond)))
 	case m.err != nil:
-		line2 = m.st.Bad.Render("error: " + clean(m.err.Error()))
+		lines = append(lines, m.st.Bad.Render("error: "+clean(m.err.Error())))
 	case m.report != nil:
-		o := m.report.Outcome
-		line2 = m.st.ForOutcome(o.Rcode).Render("Outcome: "+o.Rcode) + " — " + clean(o.Explanation)
+		head, branches := outcomeLines(m.report.Trace)
+		rcode, rest, _ := strings.Cut(head, "  ")
+		lines = append(lines, hangingWrap(m.st.ForOutcome(rcode).Render("Outcome: "+rcode)+"  "+rest, m.width, 4)...)
+		limit := max(1, m.height/4)
+		for i, b := range branches {
+			if i == limit-1 && len(branches) > limit {
+				lines = append(lines, m.st.Dim.Render(fmt.Sprintf("  and %d more ways it ends (see the tree)", len(branches)-i)))
+				break
+			}
+			rcode, rest, _ := strings.Cut(b, "  ")
+			lines = append(lines, hangingWrap("  "+m.st.ForOutcome(rcode).Render(rcode)+"  "+rest, m.width, 12)...)
+		}
+	default:
+		lines = append(lines, "")
 	}
-	return ansi.Truncate(title, m.width, "…") + "\n" + ansi.Truncate(line2, m.width, "…")
+	return lines
+}
+
+// hangingWrap wraps a line to width, indenting the lines after the first.
+func hangingWrap(line string, width, indent int) []string {
+	if ansi.StringWidth(line) <= width || width <= indent+10 {
+		return []string{ansi.Truncate(line, width, "…")}
+	}
+	first := strings.Split(ansi.Wordwrap(line, width, ""), "\n")
+	out := []string{ansi.Truncate(first[0], width, "…")}
+	rest := strings.TrimSpace(strings.Join(first[1:], " "))
+	for _, l := range strings.Split(ansi.Wordwrap(rest, width-indent, ""), "\n") {
+		out = append(out, ansi.Truncate(strings.Repeat(" ", indent)+l, width, "…"))
+	}
+	return out
 }
 
 // footer is the prompt, or the totals and the last message; then the keys.

@@ -85,7 +85,7 @@ func (s Styles) ForOutcome(rcode string) lipgloss.Style {
 		return s.Crit
 	case trace.RcodeDepends:
 		return s.Bad
-	case trace.RcodeNXDomain, trace.RcodeNoData:
+	case trace.RcodeNXDomain, trace.RcodeNoData, trace.RcodeIncomplete:
 		return s.Warn
 	}
 	return s.OK

@@ -379,17 +379,13 @@ func (tw *textWriter) renderOutcome() {
 	s := tw.s
 	o := tw.rep.Outcome
 	style := s.ForOutcome(o.Rcode)
-	tw.line(0, s.Title.Render("Outcome: ")+style.Render(clean(o.Rcode)))
-	for _, a := range o.Answers {
-		tw.line(1, clean(a))
+	head, branches := outcomeLines(tw.rep.Trace)
+	rcode, rest, _ := strings.Cut(head, "  ")
+	tw.line(0, s.Title.Render("Outcome: ")+style.Render(rcode)+"  "+rest)
+	for _, b := range branches {
+		rcode, rest, _ := strings.Cut(b, "  ")
+		tw.line(1, s.ForOutcome(rcode).Render(rcode)+"  "+rest)
 	}
-	if o.Rcode == trace.RcodeDepends {
-		for _, e := range o.Ends {
-			tw.line(1, style.Render(clean(e.Rcode))+" — "+clean(e.Why))
-		}
-		return
-	}
-	tw.line(1, clean(o.Explanation))
 }
 
 // WriteFindings renders findings grouped by severity.
