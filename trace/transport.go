@@ -17,6 +17,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/miekg/dns"
 )
@@ -357,12 +358,12 @@ func (c *ResolverClient) tlsInfo(st tls.ConnectionState) *TLSInfo {
 }
 
 func certInfo(ti *TLSInfo, cert *x509.Certificate) {
-	ti.Subject = sanitize(cert.Subject.String())
-	ti.Issuer = sanitize(cert.Issuer.String())
+	ti.Subject = short(sanitize(cert.Subject.String()))
+	ti.Issuer = short(sanitize(cert.Issuer.String()))
 	ti.NotAfter = cert.NotAfter.UTC()
 	ti.Names = nil
 	for _, n := range cert.DNSNames {
-		ti.Names = append(ti.Names, sanitize(n))
+		ti.Names = append(ti.Names, short(sanitize(n)))
 	}
 	for _, ip := range cert.IPAddresses {
 		ti.Names = append(ti.Names, ip.String())
@@ -444,4 +445,16 @@ func isHostName(s string) bool {
 		}
 	}
 	return true
+}
+
+// short cuts a server-provided text to 200 bytes, at a rune boundary.
+func short(s string) string {
+	if len(s) <= 200 {
+		return s
+	}
+	cut := 200
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
