@@ -459,6 +459,10 @@ func (f includeFS) Open(name string) (fs.File, error) {
 	return lr, nil
 }
 
+// badField is miekg/dns's message for rdata it cannot read: "bad A A",
+// "bad MX Mx".
+var badField = regexp.MustCompile(`^bad ([A-Z0-9]+) [A-Za-z]+$`)
+
 var parseErrorText = regexp.MustCompile(`^dns: (.*): ("(?:[^"\\]|\\.)*") at line: (\d+):(\d+)$`)
 
 // parseProblem turns the parser's error into a zone-syntax problem, with
@@ -505,6 +509,8 @@ func (st *readState) parseProblem(err error, origin string) ZoneProblem {
 		p.Message = "$INCLUDE is not allowed when reading from standard input"
 	case strings.HasPrefix(msg, "failed to open"):
 		p.Message = "$INCLUDE: " + msg
+	case badField.MatchString(msg) && token != "" && token != "\n":
+		p.Message = fmt.Sprintf("bad %s record: cannot read %q", badField.FindStringSubmatch(msg)[1], token)
 	case token == "" || token == "\n":
 		p.Message = msg
 	default:
