@@ -90,7 +90,7 @@ type Step struct {
 // Delegation is the NS set that sent the engine to a zone: root hints,
 // a referral, or the cache of this run.
 type Delegation struct {
-	Source string   `json:"source"` // hints, referral, cache
+	Source string   `json:"source"` // hints, referral, cache, parent-servers
 	From   []string `json:"from,omitempty"`
 	NS     []NSHost `json:"ns"`
 	TTL    uint32   `json:"ttl"`

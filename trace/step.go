@@ -224,6 +224,9 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 				break
 			}
 			lk.publishAnswer(rep.c.Records)
+			if child := r.childOnParentServers(lk, st, rep); child != nil {
+				g.Next = child.ID
+			}
 		}
 		r.mu.Lock()
 		st.Results = append(st.Results, g)
