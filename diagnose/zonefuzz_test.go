@@ -3,12 +3,14 @@ package diagnose_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/ddxdns/ddx/diagnose"
+	"github.com/miekg/dns"
 	"golang.org/x/tools/txtar"
 )
 
@@ -97,5 +99,59 @@ func TestZoneLines(t *testing.T) {
 	}
 	if z.Origin != "example." {
 		t.Errorf("origin %q", z.Origin)
+	}
+}
+
+// TestLintCapsFindings: one rule reports at most a few hundred findings on
+// one zone, then says how many more it found.
+func TestLintCapsFindings(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("$ORIGIN example.\n@ SOA ns1 h 1 7200 1800 1209600 3600\n@ NS ns1\n@ NS ns2\nns1 A 192.0.2.1\nns2 A 192.0.2.2\n")
+	for i := range 1000 {
+		fmt.Fprintf(&b, "h%d.example.net. A 192.0.2.3\n", i)
+	}
+	z, err := diagnose.ReadZone(strings.NewReader(b.String()), diagnose.ZoneOptions{File: "many.zone"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, more := 0, ""
+	for _, f := range diagnose.Lint(z).Findings {
+		if f.ID == "out-of-zone-data" {
+			n++
+			if f.Line == 0 {
+				more = f.Summary
+			}
+		}
+	}
+	if n > 300 || !strings.Contains(more, "more out-of-zone-data findings not shown") {
+		t.Errorf("%d out-of-zone-data findings; last: %q", n, more)
+	}
+}
+
+// TestLintTransfer: the zone rules run over records in hand, as an AXFR
+// gives them (no lines: findings name the transfer).
+func TestLintTransfer(t *testing.T) {
+	t.Parallel()
+	var recs []diagnose.ZoneRecord
+	for _, s := range []string{
+		"example. 3600 SOA ns1.example. h.example. 1 7200 1800 1209600 3600",
+		"example. 3600 NS ns1.example.",
+		"example. 3600 NS ns2.example.",
+		"ns1.example. 3600 A 192.0.2.1",
+		"ns2.example. 3600 A 192.0.2.2",
+		"example. 3600 MX 10 mail.example.",
+		"mail.example. 3600 CNAME ns1.example.",
+	} {
+		rr, err := dns.NewRR(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, diagnose.ZoneRecord{RR: rr, File: "AXFR from ns1.example. (192.0.2.1)"})
+	}
+	rep := diagnose.Lint(diagnose.NewZoneContent("example.", "AXFR from ns1.example. (192.0.2.1)", recs))
+	if len(rep.Findings) != 1 || rep.Findings[0].ID != "mx-to-cname" || rep.Findings[0].Line != 0 ||
+		!strings.HasPrefix(rep.Findings[0].Explanation, "AXFR from ns1.example. (192.0.2.1): ") {
+		t.Errorf("%+v", rep.Findings)
 	}
 }

@@ -40,6 +40,9 @@ func (p *ZonePass) ReportAt(sev Severity, rec *ZoneRecord, f Finding) {
 	if f.Zone == "" {
 		f.Zone = p.Zone.Origin
 	}
+	if f.Servers == nil {
+		f.Servers = []string{}
+	}
 	zf := ZoneFinding{Finding: p.rule.stamp(sev, f), File: p.Zone.File}
 	if rec != nil {
 		zf.File, zf.Line = rec.File, rec.Line
@@ -77,7 +80,7 @@ func Lint(z *ZoneContent) *LintReport {
 		zr.run(p)
 		if p.dropped > 0 {
 			p.out = append(p.out, ZoneFinding{File: z.File, Finding: zr.rule.stamp(zr.rule.Severity, Finding{
-				Zone:        z.Origin,
+				Zone: z.Origin, Servers: []string{},
 				Summary:     fmt.Sprintf("%d more %s findings not shown", p.dropped, zr.rule.ID),
 				Explanation: fmt.Sprintf("ddx reports at most %d %s findings per zone; %d more were found. Fix the ones shown and run ddx lint again.", maxPerRule, zr.rule.ID, p.dropped),
 			})})
