@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start or stop the ddx lab: BIND, NSD and Unbound serving the demo
 # universe on 127.53.0.0/16. Installs the Debian packages it needs.
-#   lab/lab.sh up     (foreground; Ctrl-C stops it and cleans up)
+#   lab/lab.sh up [-loss P] [-jitter J] [-seed N]   (foreground; Ctrl-C stops it and cleans up)
 #   lab/lab.sh stop   (removes whatever a lab left behind)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,4 +14,4 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-exec go run ./cmd/ddx-lab "${1:-up}"
+exec go run ./cmd/ddx-lab "${@:-up}"

@@ -1,13 +1,18 @@
 // Command ddx-lab runs the demo universe on real DNS software (BIND, NSD,
 // Unbound) on 127.53.0.0/16, for end-to-end tests and benchmarks.
 //
-//	ddx-lab up      start the lab, print its addresses, run until interrupted
+//	ddx-lab up [-loss P] [-jitter J] [-seed N]
+//	                start the lab, print its addresses, run until interrupted;
+//	                the proxies lose a fraction P of UDP exchanges and spread
+//	                each server's latency by ±J, as chosen by seed N
 //	ddx-lab stop    remove whatever a lab left behind (daemons, addresses)
 package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -17,32 +22,59 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 2 || (os.Args[1] != "up" && os.Args[1] != "stop") {
-		fmt.Fprintln(os.Stderr, "usage: ddx-lab up|stop")
-		os.Exit(2)
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || (args[0] != "up" && args[0] != "stop") {
+		fmt.Fprintln(stderr, "usage: ddx-lab up [-loss P] [-jitter J] [-seed N] | ddx-lab stop")
+		return 2
 	}
-	if os.Args[1] == "stop" {
+	fs := flag.NewFlagSet("ddx-lab "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c lab.Conditions
+	if args[0] == "up" {
+		fs.Float64Var(&c.Loss, "loss", 0, "lose this fraction of UDP exchanges (0.05 is 5%)")
+		fs.Float64Var(&c.Jitter, "jitter", 0, "spread each server's latency by ± this fraction")
+		fs.Uint64Var(&c.Seed, "seed", 1, "choose the lost packets and the jitter by this seed")
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 || c.Loss < 0 || c.Loss > 1 || c.Jitter < 0 || c.Jitter > 1 {
+		fmt.Fprintln(stderr, "usage: ddx-lab up [-loss P] [-jitter J] [-seed N] | ddx-lab stop (P and J between 0 and 1)")
+		return 2
+	}
+	if args[0] == "stop" {
 		if err := lab.Cleanup(); err != nil {
-			fmt.Fprintln(os.Stderr, "ddx-lab:", err)
-			os.Exit(1)
+			fmt.Fprintln(stderr, "ddx-lab:", err)
+			return 1
 		}
-		return
+		return 0
 	}
 	dir, err := os.MkdirTemp("", lab.WorkDirPrefix)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "ddx-lab:", err)
-		os.Exit(1)
+		fmt.Fprintln(stderr, "ddx-lab:", err)
+		return 1
 	}
+	defer os.RemoveAll(dir)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	l, err := lab.Start(ctx, ddx.Universe, ddx.UniverseDir, dir, func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) })
+	l, err := lab.Start(ctx, ddx.Universe, ddx.UniverseDir, dir, func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) })
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "ddx-lab:", err)
-		os.Exit(1)
+		fmt.Fprintln(stderr, "ddx-lab:", err)
+		return 1
 	}
-	fmt.Printf("lab up in %s\nroot hints: %s\nresolvers: unbound %s, bind %s\n", dir, l.Hints, lab.UnboundAddr, lab.BindAddr)
-	fmt.Printf("try: ddx trace --root-hints %s -4 gone.lab\n", l.Hints)
+	defer l.Stop()
+	lost := l.SetConditions(c)
+	fmt.Fprintf(stdout, "lab up in %s\nroot hints: %s\nresolvers: unbound %s, bind %s\n", dir, l.Hints, lab.UnboundAddr, lab.BindAddr)
+	if c.Loss > 0 || c.Jitter > 0 {
+		fmt.Fprintf(stdout, "network: %.0f%% UDP loss, ±%.0f%% latency jitter, seed %d\n", 100*c.Loss, 100*c.Jitter, c.Seed)
+	}
+	fmt.Fprintf(stdout, "try: ddx trace --root-hints %s -4 gone.lab\n", l.Hints)
 	<-ctx.Done()
-	l.Stop()
-	os.RemoveAll(dir)
+	if c.Loss > 0 {
+		fmt.Fprintf(stdout, "%d exchanges lost\n", lost())
+	}
+	return 0
 }
