@@ -72,6 +72,13 @@ func (s ResolverSpec) serverName() string {
 // with or without its @. A host name is looked up with the system
 // resolver; the address found is the one connected to and shown.
 func ParseResolverSpec(ctx context.Context, s string) (ResolverSpec, error) {
+	return parseResolverSpec(ctx, s, net.DefaultResolver.LookupNetIP)
+}
+
+// lookupFunc looks a host name up (net.Resolver.LookupNetIP).
+type lookupFunc func(ctx context.Context, network, host string) ([]netip.Addr, error)
+
+func parseResolverSpec(ctx context.Context, s string, lookup lookupFunc) (ResolverSpec, error) {
 	s = strings.TrimPrefix(s, "@")
 	scheme, rest, ok := strings.Cut(s, "://")
 	if !ok {
@@ -87,7 +94,7 @@ func ParseResolverSpec(ctx context.Context, s string) (ResolverSpec, error) {
 		if err != nil {
 			return ResolverSpec{}, fmt.Errorf("resolver %q: %v", s, err)
 		}
-		return lookupSpec(ctx, s, ResolverSpec{Transport: TransportTLS}, host, port)
+		return lookupSpec(ctx, lookup, s, ResolverSpec{Transport: TransportTLS}, host, port)
 	case "https":
 		u, err := url.Parse(s)
 		if err != nil || u.Host == "" || u.User != nil || u.Opaque != "" {
@@ -102,7 +109,7 @@ func ParseResolverSpec(ctx context.Context, s string) (ResolverSpec, error) {
 		}
 		u.Fragment, u.RawFragment = "", ""
 		u.Scheme = "https"
-		spec, err := lookupSpec(ctx, s, ResolverSpec{Transport: TransportHTTPS}, host, port)
+		spec, err := lookupSpec(ctx, lookup, s, ResolverSpec{Transport: TransportHTTPS}, host, port)
 		if err == nil && port == 443 {
 			u.Host = hostForURL(host)
 		}
@@ -132,7 +139,7 @@ func splitHostPort(s string, def uint16) (string, uint16, error) {
 	return strings.Trim(s, "[]"), def, nil
 }
 
-func lookupSpec(ctx context.Context, given string, spec ResolverSpec, host string, port uint16) (ResolverSpec, error) {
+func lookupSpec(ctx context.Context, lookup lookupFunc, given string, spec ResolverSpec, host string, port uint16) (ResolverSpec, error) {
 	if a, err := netip.ParseAddr(host); err == nil {
 		spec.Addr = netip.AddrPortFrom(a.Unmap(), port)
 		return spec, nil
@@ -140,7 +147,7 @@ func lookupSpec(ctx context.Context, given string, spec ResolverSpec, host strin
 	if !isHostName(host) {
 		return spec, fmt.Errorf("resolver %q: %q is not an address or a host name", given, host)
 	}
-	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	addrs, err := lookup(ctx, "ip", host)
 	if err != nil || len(addrs) == 0 {
 		return spec, fmt.Errorf("resolver %q: cannot find the address of %s: %v", given, host, err)
 	}

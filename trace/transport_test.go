@@ -438,3 +438,32 @@ func TestParseResolverSpec(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseResolverSpec: any argument is refused or read into a spec that
+// reads back the same from its display form (host names "resolve" to a
+// documentation address: nothing is looked up).
+func FuzzParseResolverSpec(f *testing.F) {
+	for _, s := range []string{"tls://192.0.2.1", "@tls://[2001:db8::1]:8853", "https://dns.test/dns-query", "https://192.0.2.1:8443",
+		"https://dns.test/q?x=1#f", "tls://dns.test", "quic://x", "https://", "tls://:853", "https://[::1", "tls://a b"} {
+		f.Add(s)
+	}
+	fake := func(context.Context, string, string) ([]netip.Addr, error) {
+		return []netip.Addr{netip.MustParseAddr("192.0.2.7")}, nil
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !strings.Contains(s, "://") {
+			return // plain resolvers: ParseResolver, which looks names up
+		}
+		spec, err := parseResolverSpec(context.Background(), s, fake)
+		if err != nil {
+			return
+		}
+		if !spec.Addr.IsValid() || spec.Addr.Port() == 0 || (spec.Transport != TransportTLS && spec.Transport != TransportHTTPS) {
+			t.Fatalf("%q: %+v", s, spec)
+		}
+		again, err := parseResolverSpec(context.Background(), spec.Display(), fake)
+		if err != nil || again != spec {
+			t.Fatalf("%q → %q → %+v, %v; want %+v", s, spec.Display(), again, err, spec)
+		}
+	})
+}
