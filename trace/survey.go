@@ -123,6 +123,14 @@ func (r *run) askMXTargets(ctx context.Context, st *Step, idx int, srv *Server, 
 			q.Class = Classify(target, dns.TypeA, st.Zone, q.Reply).Class
 		}
 		r.addQuery(st, idx, srv, q)
+		if q.Class == ClassNoData {
+			// No IPv4 address: an exchanger with only IPv6 is fine.
+			q6 := r.ask(ctx, ap, target, dns.TypeAAAA, false, PurposeMXTarget)
+			if q6.OK() {
+				q6.Class = Classify(target, dns.TypeAAAA, st.Zone, q6.Reply).Class
+			}
+			r.addQuery(st, idx, srv, q6)
+		}
 	}
 }
 
