@@ -467,3 +467,84 @@ func FuzzParseResolverSpec(f *testing.F) {
 		}
 	})
 }
+
+// Texts a server controls (certificate names, HTTP status text, content
+// type, redirect target) never reach a terminal raw.
+func TestHostileTransportTexts(t *testing.T) {
+	t.Parallel()
+	pki := newPKI(t, "ddx test CA")
+	evil := pki.good(t, "127.0.0.1")
+	// A certificate whose subject holds escape sequences.
+	{
+		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "\x1b]0;owned\x07\x1b[2J", Organization: []string{"\u202eevil"}},
+			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, pki.ca, &key.PublicKey, pki.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		evil = tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+	}
+	dot, _ := startDoT(t, &evil, reply(answerA))
+	r := ask(t, ResolverSpec{Transport: TransportTLS, Addr: dot}, ResolverOptions{RootCAs: pki.pool})
+	if r.Error != "" || r.TLS == nil || strings.ContainsAny(r.TLS.Subject, "\x1b\x07\u202e") || !strings.Contains(r.TLS.Subject, `\027`) {
+		t.Errorf("subject %q (error %q)", r.TLS.Subject, r.Error)
+	}
+
+	// An HTTP/1.1 server with a hostile status line (Go refuses control
+	// characters in header lines itself).
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{pki.good(t, "127.0.0.1")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(5 * time.Second))
+				buf := make([]byte, 4096)
+				c.Read(buf)
+				io.WriteString(c, "HTTP/1.1 418 I am a \x1b[31mteapot\r\nContent-Type: text/html\r\nContent-Length: 0\r\n\r\n")
+			}()
+		}
+	}()
+	ap := netip.MustParseAddrPort(ln.Addr().String())
+	r = ask(t, dohSpec("https://"+ap.String()+"/dns-query", ap), ResolverOptions{RootCAs: pki.pool})
+	if r.Failure == nil || r.Failure.Kind != FailHTTPStatus || strings.ContainsRune(r.Error, 0x1b) || r.HTTP == nil || strings.ContainsRune(r.HTTP.StatusText+r.HTTP.ContentType, 0x1b) || !strings.Contains(r.HTTP.StatusText, `\027[31mteapot`) {
+		t.Errorf("failure %+v, HTTP %+v", r.Failure, r.HTTP)
+	}
+}
+
+// An HTTP/1.1-only DoH server is fine too, and its connection is kept.
+func TestDoHOverHTTP1(t *testing.T) {
+	t.Parallel()
+	pki := newPKI(t, "ddx test CA")
+	ts := httptest.NewUnstartedServer(dohHandler(&dohSeen{}, answerA))
+	ts.TLS = &tls.Config{Certificates: []tls.Certificate{pki.good(t, "127.0.0.1")}}
+	var n atomic.Int32
+	ts.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			n.Add(1)
+		}
+	}
+	ts.StartTLS()
+	t.Cleanup(ts.Close)
+	ap := netip.MustParseAddrPort(strings.TrimPrefix(ts.URL, "https://"))
+	c := NewResolverClient(dohSpec(ts.URL+"/dns-query", ap), ResolverOptions{RootCAs: pki.pool, DoHGet: true})
+	defer c.Close()
+	for range 3 {
+		r := c.Ask(context.Background(), "www.healthy.test.", dns.TypeA)
+		if r.Error != "" || r.HTTP.Proto != "HTTP/1.1" || r.HTTP.Method != "GET" {
+			t.Fatalf("%s %+v", r.Error, r.HTTP)
+		}
+	}
+	if n.Load() != 1 {
+		t.Errorf("%d connections for 3 queries", n.Load())
+	}
+}
