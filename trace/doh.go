@@ -159,7 +159,7 @@ func (c *ResolverClient) askDoH(ctx context.Context, m *dns.Msg, rr *ResolverRep
 			rr.TLS = &TLSInfo{ServerName: c.Spec.serverName()}
 			return nil, 0, tlsFailure(tlsErr, rr.TLS, c.o.Timeout)
 		case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-			return nil, rtt, &TransportFailure{LayerHTTP, FailNoReply, fmt.Sprintf("the TLS session was set up, but no HTTP response came within %s", c.o.Timeout)}
+			return nil, rtt, &TransportFailure{LayerHTTP, FailNoReply, fmt.Sprintf("the TLS session was set up, but no HTTP response came over it within %s: the port may not speak HTTP (a DNS over TLS port?)", c.o.Timeout)}
 		}
 		return nil, rtt, &TransportFailure{LayerHTTP, FailHTTP, "the HTTP exchange failed: " + trimURLError(err)}
 	}

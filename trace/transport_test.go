@@ -548,3 +548,16 @@ func TestDoHOverHTTP1(t *testing.T) {
 		t.Errorf("%d connections for 3 queries", n.Load())
 	}
 }
+
+// DoH asked of a DoT port: the TLS session is up, HTTP never answers, and
+// that is what the failure says.
+func TestDoHToADoTPort(t *testing.T) {
+	t.Parallel()
+	pki := newPKI(t, "ddx test CA")
+	cert := pki.good(t, "127.0.0.1")
+	ap, _ := startDoT(t, &cert, reply(answerA))
+	r := ask(t, dohSpec("https://"+ap.String()+"/dns-query", ap), ResolverOptions{RootCAs: pki.pool, Timeout: 300 * time.Millisecond})
+	if f := r.Failure; f == nil || f.Layer != LayerHTTP || !strings.Contains(f.Detail, "the TLS session was set up") || r.TLS == nil || !r.TLS.Verified {
+		t.Errorf("failure %+v, TLS %+v", f, r.TLS)
+	}
+}
