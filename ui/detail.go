@@ -116,6 +116,12 @@ func detailText(n *node) string {
 		for _, s := range st.Skipped {
 			fmt.Fprintf(&b, "Skipped: %s\n", s)
 		}
+	case nkGroup:
+		fmt.Fprintf(&b, "Every server of %s asked said the same:\n\n", zoneName(n.step.Zone))
+		for _, c := range n.children {
+			fmt.Fprintf(&b, "  %s\n", c.label)
+		}
+		b.WriteString("\nExpand (→) to see each one.")
 	case nkServer:
 		s := n.server
 		fmt.Fprintf(&b, "Server %s for zone %s\n\n", s.Label(), zoneName(n.step.Zone))

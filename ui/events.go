@@ -57,6 +57,7 @@ func (m *Model) startCmd() tea.Cmd {
 	m.run, m.cancel, m.done = run, cancel, done
 	m.live = newMirror(name, dns.Type(qtype).String())
 	m.report, m.err, m.running, m.started = nil, nil, true, m.opt.Now()
+	m.moved = false
 	m.findings.SetFindings(nil, false)
 	m.tree.SetRoots(nil)
 	return waitEvents(run, events, done)
@@ -111,6 +112,9 @@ func (m Model) onDone(msg doneMsg) (tea.Model, tea.Cmd) {
 	if msg.rep != nil {
 		m.tree.SetRoots(buildTree(msg.rep.Trace, msg.rep.Findings))
 		m.findings.SetFindings(msg.rep.Findings, true)
+		if !m.moved {
+			m.tree.FocusStory(msg.rep.Findings)
+		}
 	}
 	m.layout()
 	return m, nil

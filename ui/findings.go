@@ -115,6 +115,6 @@ func (p findingsPane) View() string {
 // findingText is the detail pane for a finding.
 func findingText(f diagnose.Finding) string {
 	return fmt.Sprintf("%s %s %s\n%s\n\n%s\n\nFix: %s\n\nServers: %s\nSee %s",
-		strings.ToUpper(f.Severity.String()), f.ID, f.Zone, f.Summary, f.Explanation, f.Fix,
+		strings.ToUpper(f.Severity.String()), f.ID, f.Zone, prose(f.Summary), prose(f.Explanation), prose(f.Fix),
 		strings.Join(f.Servers, ", "), strings.Join(f.Refs, ", "))
 }

@@ -64,3 +64,31 @@ func TestGluelessReuseIsSaid(t *testing.T) {
 		t.Errorf("the lookup of ns.deep2.test. A is walked %d times, want once:\n%s", n, full)
 	}
 }
+
+// TestGoneLabTextFits: the story of gone.lab in 40 lines; -v has the
+// whole evidence.
+func TestGoneLabTextFits(t *testing.T) {
+	brief := textOf(t, "gone.lab", true)
+	if n := strings.Count(brief, "\n"); n > 40 {
+		t.Errorf("gone.lab is %d lines, want at most 40:\n%s", n, brief)
+	}
+	for _, want := range []string{
+		"  NXDOMAIN  ns1.nic.lab. and ns2.nic.lab. say gone.lab. does not exist",
+		"  SERVFAIL  both servers of gone.lab. timed out (delegated by ns3.nic.lab.)",
+		"CRITICAL zone-unreachable gone.lab.",
+		"Fix: Bring at least one listed server back",
+		"ns1.gone-hosting.test. 203.0.113.91   ⏱ no reply",
+		"∅ NXDOMAIN",
+	} {
+		if !strings.Contains(brief, want) {
+			t.Errorf("brief text lacks %q:\n%s", want, brief)
+		}
+	}
+	if strings.Contains(brief, "✓ NXDOMAIN") {
+		t.Errorf("NXDOMAIN shown as ok:\n%s", brief)
+	}
+	full := textOf(t, "gone.lab", false)
+	if !strings.Contains(full, "A resolver\n      that asks the first group") && !strings.Contains(full, "that asks the first group") {
+		t.Errorf("-v does not explain the findings:\n%s", full)
+	}
+}

@@ -18,6 +18,9 @@ import (
 // layout gives each pane its size for the window.
 func (m *Model) layout() {
 	tw, th := m.paneSize(paneTree)
+	if !m.wide() && m.storyLine() != "" {
+		th-- // the most severe finding, below the tree
+	}
 	m.tree.SetSize(tw, th)
 	fw, fh := m.paneSize(paneFindings)
 	dw, dh := m.paneSize(paneDetail)
@@ -89,7 +92,7 @@ func (m Model) View() string {
 	switch {
 	case m.showHelp:
 		b.WriteString(fit(m.st.Title.Render("Keys")+"\n"+m.help.FullHelpView(m.keys.FullHelp())+
-			"\n\nStatus symbols: ✓ ok  → referral  … pending  ⏱ timeout  ⊘ refused  ✗ lame/error  ! in a finding\nPress any key to go back.", m.width, m.bodyHeight()))
+			"\n\nStatus symbols: "+legend+"\nPress any key to go back.", m.width, m.bodyHeight()))
 	case m.wide():
 		tw, _ := m.paneSize(paneTree)
 		rw, dh := m.paneSize(paneDetail)
@@ -101,7 +104,11 @@ func (m Model) View() string {
 		var body string
 		switch m.focus {
 		case paneTree:
+			_, th := m.paneSize(paneTree)
 			body = m.paneTitle(paneTree, "Delegation tree  (tab: detail, findings)") + "\n" + m.tree.View()
+			if story := m.storyLine(); story != "" {
+				body = m.paneTitle(paneTree, "Delegation tree  (tab: detail, findings)") + "\n" + fit(m.tree.View(), m.width, th-1) + "\n" + story
+			}
 		case paneDetail:
 			body = m.paneTitle(paneDetail, "Detail  (tab: findings)") + "\n" + m.detail.View()
 		case paneFindings:
@@ -174,12 +181,23 @@ func (m Model) footer() string {
 	case m.mode != modeNormal:
 		line = m.mode.label() + m.input.View()
 	case m.report != nil:
-		line = strings.TrimSpace(fmt.Sprintf("%d queries in %s, %d findings  %s", m.report.Stats.Queries,
-			time.Duration(m.report.Stats.ElapsedMs*float64(time.Millisecond)).Round(time.Millisecond), len(m.report.Findings), m.message))
+		line = strings.TrimSpace(fmt.Sprintf("%s in %s, %s  %s", count(m.report.Stats.Queries, "query"),
+			time.Duration(m.report.Stats.ElapsedMs*float64(time.Millisecond)).Round(time.Millisecond), count(len(m.report.Findings), "finding"), m.message))
 	default:
 		line = m.message
 	}
 	return ansi.Truncate(line, m.width, "…") + "\n" + ansi.Truncate(m.help.ShortHelpView(m.keys.ShortHelp()), m.width, "…")
+}
+
+// storyLine is the most severe finding in one line, for narrow screens
+// where the findings pane is a key away: the cause beside the tree.
+func (m Model) storyLine() string {
+	if m.report == nil || len(m.report.Findings) == 0 {
+		return ""
+	}
+	f := m.report.Findings[0]
+	line := m.st.ForSeverity(f.Severity).Render("! "+strings.ToUpper(f.Severity.String())+" "+clean(f.ID)) + "  " + prose(f.Summary)
+	return ansi.Truncate(line, m.width, "…")
 }
 
 func (m Model) paneTitle(p pane, title string) string {

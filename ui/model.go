@@ -77,6 +77,7 @@ type Model struct {
 	showHelp    bool
 	message     string
 	touched     bool // the selection moved: the intro gives way to it
+	moved       bool // the user moved in the tree during this run: keep it there
 	interrupted bool // the user pressed ctrl+c
 	width       int
 	height      int
@@ -206,7 +207,9 @@ func (m Model) toFocused(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case paneTree:
 		before := m.tree.Selected()
 		m.tree, cmd = m.tree.Update(msg)
-		m.touched = m.touched || m.tree.Selected() != before
+		if m.tree.Selected() != before {
+			m.touched, m.moved = true, true
+		}
 	case paneDetail:
 		m.detail, cmd = m.detail.Update(msg)
 		return m, cmd

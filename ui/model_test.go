@@ -214,13 +214,15 @@ func TestKeysMoveExpandAndCollapse(t *testing.T) {
 
 // TestOnlyTheFocusedPaneMoves: j moves the findings cursor, not the tree's.
 func TestOnlyTheFocusedPaneMoves(t *testing.T) {
-	m := keys(t, finished(t, "www.serial.test.", 140, 34), "f", "j")
-	if m.findings.cursor != 1 || m.tree.cursor != 0 {
-		t.Errorf("findings cursor %d, tree cursor %d; want 1 and 0", m.findings.cursor, m.tree.cursor)
+	m := finished(t, "www.serial.test.", 140, 34)
+	start := m.tree.cursor
+	m = keys(t, m, "f", "j")
+	if m.findings.cursor != 1 || m.tree.cursor != start {
+		t.Errorf("findings cursor %d, tree cursor %d; want 1 and %d", m.findings.cursor, m.tree.cursor, start)
 	}
 	m = keys(t, m, "tab", "j")
-	if m.focus != paneTree || m.tree.cursor != 1 {
-		t.Errorf("focus %d, tree cursor %d after tab j", m.focus, m.tree.cursor)
+	if m.focus != paneTree || m.tree.cursor != start+1 {
+		t.Errorf("focus %d, tree cursor %d after tab j, want %d", m.focus, m.tree.cursor, start+1)
 	}
 }
 

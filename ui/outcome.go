@@ -236,3 +236,14 @@ func failedHow(q *trace.Query) string {
 	}
 	return "gave no usable answer"
 }
+
+// failedWords says why a step failed: how its servers failed, in words,
+// or the engine's reason when no server could be asked.
+func failedWords(st *trace.Step, r *trace.Result) string {
+	if r.Incomplete == "" {
+		if w := failureWords(st); w != "" {
+			return w
+		}
+	}
+	return r.Why
+}

@@ -90,3 +90,18 @@ func (s Styles) ForOutcome(rcode string) lipgloss.Style {
 	}
 	return s.OK
 }
+
+// ForStatus is the style of a status symbol, in the text and the tree.
+func (s Styles) ForStatus(st status) lipgloss.Style {
+	switch st {
+	case stOK, stAlias:
+		return s.OK
+	case stReferral:
+		return s.Referral
+	case stTimeout, stRefused, stNegative:
+		return s.Warn
+	case stLame, stError:
+		return s.Bad
+	}
+	return s.Dim
+}

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
@@ -35,7 +36,11 @@ func WriteText(w io.Writer, rep *diagnose.Report, s Styles, opt TextOptions) err
 	tw.renderOutcome()
 	if len(rep.Findings) > 0 {
 		tw.blank()
-		WriteFindings(tw, rep.Findings, s)
+		if opt.Brief {
+			writeFindingsBrief(tw, rep.Findings, s)
+		} else {
+			WriteFindings(tw, rep.Findings, s)
+		}
 	}
 	if len(t.Limits) > 0 {
 		tw.blank()
@@ -93,13 +98,13 @@ func (tw *textWriter) renderStep(st *trace.Step, indent int) {
 	src := d.Source
 	switch d.Source {
 	case "referral":
-		src = "delegated by " + trace.ServerList(d.From)
+		src = "delegated by " + serverNames(d.From)
 	case "cache":
 		src = "servers already known in this run"
 	case "hints":
 		src = "root hints"
 	}
-	tw.line(indent, s.Zone.Render(zoneName(st.Zone))+"  "+s.Dim.Render(clean(fmt.Sprintf("%s %s; %d name servers, %s", st.Name, st.Type, len(d.NS), src))))
+	tw.line(indent, s.Zone.Render(zoneName(st.Zone))+"  "+s.Dim.Render(clean(fmt.Sprintf("%s %s; %s, %s", st.Name, st.Type, count(len(d.NS), "name server"), src))))
 	for _, h := range d.NS {
 		if len(h.Lookup) == 0 {
 			if len(h.Addrs) == 0 || h.Error != "" {
@@ -160,7 +165,8 @@ func (tw *textWriter) renderServer(srv *trace.Server, indent, width int) {
 		}
 	}
 	if dead, why := allFailedAlike(srv.Queries); dead {
-		tw.line(indent, label+pad+s.Bad.Render("✗ "+why)+s.Dim.Render(fmt.Sprintf(" (all %d queries, %d packets)", len(srv.Queries), packets(srv.Queries))))
+		st := classStatus(srv.Queries[0])
+		tw.line(indent, label+pad+s.ForStatus(st).Render(st.symbol()+" "+why)+s.Dim.Render(fmt.Sprintf(" (all %s, %s)", count(len(srv.Queries), "query"), count(packets(srv.Queries), "packet"))))
 		return
 	}
 	if main == nil {
@@ -257,7 +263,8 @@ func shortPurpose(p trace.Purpose) string {
 func (tw *textWriter) queryText(q *trace.Query) string {
 	s := tw.s
 	if !q.OK() && q.Error != "" {
-		return s.Bad.Render("✗ "+trace.Sanitize(q.Error)) + s.Dim.Render(attemptNote(q))
+		st := classStatus(q)
+		return s.ForStatus(st).Render(st.symbol()+" "+trace.Sanitize(q.Error)) + s.Dim.Render(attemptNote(q))
 	}
 	status, style := tw.classText(q)
 	meta := fmt.Sprintf("  %s %s %dB", rtt(q.RTTms), q.Transport, q.Size)
@@ -274,7 +281,7 @@ func (tw *textWriter) queryText(q *trace.Query) string {
 
 func attemptNote(q *trace.Query) string {
 	if len(q.Attempts) > 1 {
-		return fmt.Sprintf(" (%d tries)", len(q.Attempts))
+		return " (" + count(len(q.Attempts), "try") + ")"
 	}
 	return ""
 }
@@ -286,35 +293,35 @@ func rtt(msv float64) string {
 	return fmt.Sprintf("%.0fms", msv)
 }
 
-// classText describes a reply's meaning for a person.
+// classText describes a reply's meaning for a person, behind the same
+// symbol as in the explorer.
 func (tw *textWriter) classText(q *trace.Query) (string, lipgloss.Style) {
-	s := tw.s
+	st := classStatus(q)
+	var what string
 	switch q.Class {
 	case trace.ClassAnswer:
-		return "✓ answer " + firstRdata(q), s.OK
+		what = "answer " + firstRdata(q)
 	case trace.ClassCNAME:
-		return "↪ alias " + firstRdata(q), s.OK
+		what = "alias " + firstRdata(q)
 	case trace.ClassNXDomain:
-		return "✓ NXDOMAIN", s.OK
+		what = "NXDOMAIN"
 	case trace.ClassNoData:
-		if q.Purpose == trace.PurposeSOA || q.Purpose == trace.PurposeNS {
-			return "✗ NODATA for the apex", s.Bad
+		what = "NODATA"
+		if st == stError {
+			what = "NODATA for the apex"
 		}
-		return "✓ NODATA", s.OK
 	case trace.ClassReferral:
-		return "→ referral to " + referralZone(q), s.Referral
+		what = "referral to " + referralZone(q)
 	case trace.ClassUpward:
-		return "✗ upward referral to " + referralZone(q), s.Bad
+		what = "upward referral to " + referralZone(q)
 	case trace.ClassLame:
-		return "✗ lame", s.Bad
+		what = "lame"
 	case trace.ClassRefused:
-		return "✗ REFUSED", s.Bad
-	case trace.ClassServFail:
-		return "✗ SERVFAIL", s.Bad
-	case trace.ClassFormErr, trace.ClassNotImp:
-		return "✗ " + q.Rcode, s.Bad
+		what = "REFUSED"
+	default:
+		what = q.Rcode
 	}
-	return "? " + q.Rcode, s.Warn
+	return st.symbol() + " " + what, tw.s.ForStatus(st)
 }
 
 func firstRdata(q *trace.Query) string {
@@ -346,7 +353,7 @@ func referralZone(q *trace.Query) string {
 
 func (tw *textWriter) renderResult(st *trace.Step, res *trace.Result, indent int) {
 	s := tw.s
-	who := trace.ServerList(res.Servers)
+	who := serverNames(res.Servers)
 	switch res.Kind {
 	case trace.KindReferral:
 		if res.Next >= 0 {
@@ -355,7 +362,7 @@ func (tw *textWriter) renderResult(st *trace.Step, res *trace.Result, indent int
 			tw.line(indent, s.Warn.Render("→ referral to "+res.Zone+" not followed (budget)"))
 		}
 	case trace.KindCNAME:
-		tw.line(indent, s.OK.Render("↪ "+st.Name+" is an alias for "+res.Target)+s.Dim.Render("  ("+who+")"))
+		tw.line(indent, s.OK.Render(symAlias+" "+st.Name+" is an alias for "+res.Target)+s.Dim.Render("  ("+who+")"))
 		if res.Lookup >= 0 {
 			tw.renderLookup(res.Lookup, indent+1)
 		} else {
@@ -367,11 +374,11 @@ func (tw *textWriter) renderResult(st *trace.Step, res *trace.Result, indent int
 			tw.line(indent+1, clean(r))
 		}
 	case trace.KindNXDomain:
-		tw.line(indent, s.OK.Render("✓ NXDOMAIN: "+st.Name+" does not exist")+s.Dim.Render("  ("+who+")"))
+		tw.line(indent, s.Warn.Render(symNegative+" NXDOMAIN: "+st.Name+" does not exist")+s.Dim.Render("  ("+who+")"))
 	case trace.KindNoData:
-		tw.line(indent, s.OK.Render("✓ NODATA: no "+st.Type+" records at "+st.Name)+s.Dim.Render("  ("+who+")"))
+		tw.line(indent, s.Warn.Render(symNegative+" NODATA: no "+st.Type+" records at "+st.Name)+s.Dim.Render("  ("+who+")"))
 	case trace.KindFailed:
-		tw.line(indent, s.Bad.Render("✗ "+res.Why))
+		tw.line(indent, s.Bad.Render(symError+" "+failedWords(st, res)))
 	}
 }
 
@@ -393,8 +400,8 @@ func WriteFindings(w io.Writer, fs []diagnose.Finding, s Styles) {
 	fmt.Fprintln(w, s.Title.Render(fmt.Sprintf("Findings (%d):", len(fs))))
 	for _, f := range fs {
 		style := s.ForSeverity(f.Severity)
-		fmt.Fprintf(w, "  %s %s %s  %s\n", style.Render(fmt.Sprintf("%-8s", strings.ToUpper(f.Severity.String()))), s.Key.Render(clean(f.ID)), s.Zone.Render(clean(zoneName(f.Zone))), clean(f.Summary))
-		for _, para := range []string{clean(f.Explanation), "Fix: " + clean(f.Fix)} {
+		fmt.Fprintf(w, "  %s %s %s  %s\n", style.Render(fmt.Sprintf("%-8s", strings.ToUpper(f.Severity.String()))), s.Key.Render(clean(f.ID)), s.Zone.Render(clean(zoneName(f.Zone))), prose(f.Summary))
+		for _, para := range []string{prose(f.Explanation), "Fix: " + prose(f.Fix)} {
 			for _, l := range wrap(para, 76) {
 				fmt.Fprintf(w, "      %s\n", l)
 			}
@@ -403,6 +410,22 @@ func WriteFindings(w io.Writer, fs []diagnose.Finding, s Styles) {
 			fmt.Fprintf(w, "      %s\n", s.Dim.Render(clean("See "+strings.Join(f.Refs, ", "))))
 		}
 	}
+}
+
+// writeFindingsBrief is one line per finding, and the fix of those at
+// error or above; the rest is one -v (or ddx explain ID) away.
+func writeFindingsBrief(w io.Writer, fs []diagnose.Finding, s Styles) {
+	fmt.Fprintln(w, s.Title.Render(fmt.Sprintf("Findings (%d):", len(fs))))
+	for _, f := range fs {
+		style := s.ForSeverity(f.Severity)
+		fmt.Fprintf(w, "  %s %s %s  %s\n", style.Render(fmt.Sprintf("%-8s", strings.ToUpper(f.Severity.String()))), s.Key.Render(clean(f.ID)), s.Zone.Render(clean(zoneName(f.Zone))), prose(f.Summary))
+		if f.Severity >= diagnose.Error && f.Fix != "" {
+			for _, l := range wrap("Fix: "+prose(f.Fix), 72) {
+				fmt.Fprintf(w, "      %s\n", l)
+			}
+		}
+	}
+	fmt.Fprintln(w, s.Dim.Render("  What each means and how to fix it: ddx explain ID, or -v for everything."))
 }
 
 func zoneName(z string) string {
@@ -417,6 +440,13 @@ func zoneName(z string) string {
 func wrap(text string, width int) []string {
 	return strings.Split(ansi.Wordwrap(text, width, ""), "\n")
 }
+
+// doubleDot is a name's trailing dot followed by a sentence's full stop.
+var doubleDot = regexp.MustCompile(`([^.\s])\.\.(\s|$)`)
+
+// prose cleans a sentence from the diagnosis for reading: a name at the
+// end of a sentence keeps one dot ("lame.test." not "lame.test..").
+func prose(s string) string { return doubleDot.ReplaceAllString(clean(s), "$1.$2") }
 
 // clean escapes control characters and tabs in text that may carry bytes
 // from the network, before any styling is applied.

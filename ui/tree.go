@@ -67,6 +67,7 @@ const (
 	nkAttempt
 	nkResult
 	nkRecord
+	nkGroup // servers that all said the same, healthy thing
 )
 
 // node is one line of the tree: a zone cut, a server, a query, a reply, a
@@ -135,7 +136,7 @@ func (b *treeBuilder) stepNode(st *trace.Step, parent *node) *node {
 			asked++
 		}
 	}
-	n.label = clean(fmt.Sprintf("%s  %s %s · %d NS, %d addresses", zoneName(st.Zone), st.Name, st.Type, len(st.Delegation.NS), asked))
+	n.label = clean(fmt.Sprintf("%s  %s %s · %s, %s", zoneName(st.Zone), st.Name, st.Type, count(len(st.Delegation.NS), "name server"), count(asked, "address")))
 	n.status = stepStatus(st)
 	for i := range st.Delegation.NS {
 		h := &st.Delegation.NS[i]
@@ -148,11 +149,13 @@ func (b *treeBuilder) stepNode(st *trace.Step, parent *node) *node {
 		}
 		n.children = append(n.children, b.hostNode(st, h, n))
 	}
+	var servers []*node
 	for _, s := range st.Servers {
 		if s != nil {
-			n.children = append(n.children, b.serverNode(st, s, n))
+			servers = append(servers, b.serverNode(st, s, n))
 		}
 	}
+	n.children = append(n.children, groupHealthy(n, servers)...)
 	for i, r := range st.Results {
 		n.children = append(n.children, b.resultNode(st, r, i, n))
 	}
@@ -164,7 +167,7 @@ func (b *treeBuilder) stepNode(st *trace.Step, parent *node) *node {
 func (b *treeBuilder) hostNode(st *trace.Step, h *trace.NSHost, parent *node) *node {
 	sum := summarizeNS(b.t, st, *h, b.placed)
 	n := &node{key: fmt.Sprintf("s%d/ns/%s", st.ID, h.Name), kind: nkLookup, host: h, step: st, parent: parent,
-		label: sum.text(), status: sum.status()}
+		label: symLookup + " " + sum.text(), status: sum.status()}
 	if sum.reused {
 		return n
 	}
@@ -182,6 +185,37 @@ func (b *treeBuilder) hostNode(st *trace.Step, h *trace.NSHost, parent *node) *n
 		n.children = append(n.children, ln)
 	}
 	return n
+}
+
+// groupHealthy folds the servers of a zone cut into one line when they
+// all said the same thing and none is in a finding: the healthy part of
+// the story, one key away.
+func groupHealthy(step *node, servers []*node) []*node {
+	if len(servers) < 2 {
+		return servers
+	}
+	what := func(n *node) string {
+		_, w, _ := strings.Cut(n.label, "  ")
+		w, _, _ = strings.Cut(w, "  ")
+		return w
+	}
+	var names []string
+	for _, sn := range servers {
+		if sn.flagged || sn.status.problem() || sn.status == stPending || sn.status != servers[0].status || what(sn) != what(servers[0]) {
+			return servers
+		}
+		names = append(names, sn.server.Name+" ("+sn.server.Address+")")
+	}
+	g := &node{key: step.key + "/all", kind: nkGroup, step: step.step, parent: step, status: servers[0].status, children: servers}
+	who := serverNames(names)
+	if n := len(servers); !strings.Contains(who, fmt.Sprintf("%d more", n)) {
+		who += fmt.Sprintf(" (%s)", count(n, "address"))
+	}
+	g.label = clean(who + ": " + what(servers[0]))
+	for _, sn := range servers {
+		sn.parent = g
+	}
+	return []*node{g}
 }
 
 func lookupStatus(l *trace.Lookup) status {
@@ -210,10 +244,23 @@ func stepStatus(st *trace.Step) status {
 	return s
 }
 
+// countServers is the number of server addresses a step asked.
+func countServers(st *trace.Step) int {
+	n := 0
+	for _, s := range st.Servers {
+		if s != nil {
+			n++
+		}
+	}
+	return n
+}
+
 func rcodeStatus(rcode string) status {
 	switch rcode {
-	case trace.RcodeNoError, trace.RcodeNoData, trace.RcodeNXDomain:
+	case trace.RcodeNoError:
 		return stOK
+	case trace.RcodeNoData, trace.RcodeNXDomain:
+		return stNegative
 	case "":
 		return stPending
 	}
@@ -260,39 +307,73 @@ func (b *treeBuilder) serverNode(st *trace.Step, s *trace.Server, parent *node) 
 
 // queryStatus is a query's short status text and status.
 func queryStatus(q *trace.Query) (string, status) {
+	st := classStatus(q)
 	if !q.OK() && q.Error != "" {
-		st := stError
-		switch q.ErrorKind {
-		case "timeout":
-			st = stTimeout
-		}
-		return fmt.Sprintf("%s (%d tries)", q.Error, len(q.Attempts)), st
+		return fmt.Sprintf("%s (%s)", q.Error, count(len(q.Attempts), "try")), st
 	}
 	rtt := fmt.Sprintf("  %s %s", fmtRTT(q.RTTms), q.Transport)
 	switch q.Class {
 	case trace.ClassAnswer:
-		return "answer" + rtt, stOK
+		return "answer" + rtt, st
 	case trace.ClassCNAME:
-		return "alias" + rtt, stOK
+		return "alias" + rtt, st
 	case trace.ClassNXDomain:
-		return "NXDOMAIN" + rtt, stOK
+		return "NXDOMAIN" + rtt, st
 	case trace.ClassNoData:
-		return "NODATA" + rtt, stOK
+		return "NODATA" + rtt, st
 	case trace.ClassReferral:
-		z := "?"
-		for _, a := range q.Authority {
-			if f := strings.Fields(a); len(f) > 3 && f[3] == "NS" {
-				z = f[0]
-				break
-			}
-		}
-		return "referral to " + z + rtt, stReferral
+		return "referral to " + referralZone(q) + rtt, st
 	case trace.ClassRefused:
-		return "REFUSED" + rtt, stRefused
+		return "REFUSED" + rtt, st
 	case trace.ClassLame, trace.ClassUpward:
-		return "lame: " + q.Class + rtt, stLame
+		return "lame: " + q.Class + rtt, st
 	}
-	return q.Rcode + rtt, stError
+	return q.Rcode + rtt, st
+}
+
+// classStatus is what a query's reply (or its failure) means, the same
+// in the text and the tree.
+func classStatus(q *trace.Query) status {
+	if !q.OK() && q.Error != "" {
+		if q.ErrorKind == "timeout" {
+			return stTimeout
+		}
+		return stError
+	}
+	switch q.Class {
+	case trace.ClassAnswer:
+		return stOK
+	case trace.ClassCNAME:
+		return stAlias
+	case trace.ClassNXDomain:
+		return stNegative
+	case trace.ClassNoData:
+		if q.Purpose == trace.PurposeSOA || q.Purpose == trace.PurposeNS {
+			return stError // the apex has an SOA and NS records
+		}
+		return stNegative
+	case trace.ClassReferral:
+		return stReferral
+	case trace.ClassRefused:
+		return stRefused
+	case trace.ClassLame, trace.ClassUpward:
+		return stLame
+	}
+	return stError
+}
+
+// count is n and the noun, plural unless n is 1: "1 finding", "2 tries".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	switch {
+	case strings.HasSuffix(noun, "y") && !strings.HasSuffix(noun, "ey"):
+		noun = strings.TrimSuffix(noun, "y") + "ie"
+	case strings.HasSuffix(noun, "s"):
+		noun += "e"
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func attemptText(a *trace.Attempt) (string, status) {
@@ -325,19 +406,21 @@ func fmtRTT(msv float64) string {
 }
 
 func (b *treeBuilder) resultNode(st *trace.Step, r *trace.Result, i int, parent *node) *node {
-	who := trace.ServerList(r.Servers)
+	who := serverNames(r.Servers)
 	n := &node{key: fmt.Sprintf("s%d/r%d%s%s%s", st.ID, i, r.Kind, r.Zone, r.Target), kind: nkResult, result: r, step: st, parent: parent}
 	switch r.Kind {
 	case trace.KindReferral:
 		if child := b.t.StepByID(r.Next); child != nil {
 			if c := b.stepNode(child, parent); c != nil {
-				c.label = clean(fmt.Sprintf("%s  (referral from %d of them)", c.label, len(r.Servers)))
+				if all := countServers(st); len(r.Servers) < all {
+					c.label = clean(fmt.Sprintf("%s  (referred by %d of %d)", c.label, len(r.Servers), all))
+				}
 				return c
 			}
 		}
 		n.label, n.status = clean("referral to "+r.Zone+" not followed"), stError
 	case trace.KindCNAME:
-		n.label, n.status = clean(fmt.Sprintf("%s is an alias for %s (%s)", st.Name, r.Target, who)), stOK
+		n.label, n.status = clean(fmt.Sprintf("%s is an alias for %s (%s)", st.Name, r.Target, who)), stAlias
 		if r.Lookup >= 0 {
 			n.children = b.lookupSteps(r.Lookup, n)
 		} else {
@@ -350,11 +433,11 @@ func (b *treeBuilder) resultNode(st *trace.Step, r *trace.Result, i int, parent 
 			n.children = append(n.children, &node{key: fmt.Sprintf("%s/%d", n.key, j), kind: nkRecord, parent: n, label: clean(rec)})
 		}
 	case trace.KindNXDomain:
-		n.label, n.status = clean(fmt.Sprintf("NXDOMAIN: %s does not exist (%s)", st.Name, who)), stOK
+		n.label, n.status = clean(fmt.Sprintf("NXDOMAIN: %s does not exist (%s)", st.Name, who)), stNegative
 	case trace.KindNoData:
-		n.label, n.status = clean(fmt.Sprintf("NODATA: no %s at %s (%s)", st.Type, st.Name, who)), stOK
+		n.label, n.status = clean(fmt.Sprintf("NODATA: no %s records at %s (%s)", st.Type, st.Name, who)), stNegative
 	case trace.KindFailed:
-		n.label, n.status = clean(r.Why), stError
+		n.label, n.status = clean(failedWords(st, r)), stError
 	}
 	return n
 }

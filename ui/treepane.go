@@ -7,9 +7,9 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/ddxdns/ddx/diagnose"
+	"github.com/ddxdns/ddx/trace"
 )
 
 // treePane is the delegation tree: rows that open and close, a cursor, and
@@ -158,7 +158,7 @@ func (p *treePane) NextMatch(dir int) string {
 		cur = slices.Index(p.matches, n.key)
 	}
 	next := 0
-	if cur >= 0 {
+	if cur >= 0 && dir != 0 {
 		next = (cur + dir + len(p.matches)) % len(p.matches)
 	}
 	p.Select(p.matches[next])
@@ -182,7 +182,43 @@ func (p *treePane) ShowEvidence(f diagnose.Finding) bool {
 			}
 		})
 	}
-	return target != "" && p.Select(target)
+	if target == "" || !p.Select(target) {
+		return false
+	}
+	p.center()
+	return true
+}
+
+// FocusStory puts the cursor where the story is, with the path to it
+// open: the evidence of the most severe finding, else the first thing
+// that went wrong, else the answer.
+func (p *treePane) FocusStory(fs []diagnose.Finding) {
+	for _, f := range fs {
+		if f.Severity >= diagnose.Warning && p.ShowEvidence(f) {
+			return
+		}
+	}
+	var first, answer string
+	walkNodes(p.roots, func(n *node) {
+		if first == "" && n.status.problem() {
+			first = n.key
+		}
+		if answer == "" && n.kind == nkResult && n.result != nil && n.result.Kind != trace.KindReferral && n.result.Kind != trace.KindCNAME {
+			answer = n.key
+		}
+	})
+	for _, k := range []string{first, answer} {
+		if k != "" && p.Select(k) {
+			p.center()
+			return
+		}
+	}
+}
+
+// center scrolls so that the cursor is in the middle of the pane.
+func (p *treePane) center() {
+	p.offset = p.cursor - p.height/2
+	p.scroll()
 }
 
 func (p *treePane) move(d int) {
@@ -240,7 +276,7 @@ func (p treePane) View() string {
 		if n.flagged {
 			flag = p.st.Bad.Render("!")
 		}
-		sym := p.statusStyle(n.status).Render(n.status.symbol())
+		sym := p.st.ForStatus(n.status).Render(n.status.symbol())
 		line := strings.Repeat("  ", r.depth) + marker + flag + sym + " " + n.label
 		switch {
 		case i == p.cursor && p.focused:
@@ -256,18 +292,4 @@ func (p treePane) View() string {
 		lines = append(lines, p.st.Dim.Render("  waiting for the first reply…"))
 	}
 	return strings.Join(lines, "\n")
-}
-
-func (p treePane) statusStyle(s status) lipgloss.Style {
-	switch s {
-	case stOK:
-		return p.st.OK
-	case stReferral:
-		return p.st.Referral
-	case stTimeout, stRefused:
-		return p.st.Warn
-	case stLame, stError:
-		return p.st.Bad
-	}
-	return p.st.Dim
 }
