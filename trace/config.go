@@ -3,6 +3,8 @@ package trace
 import (
 	"net/netip"
 	"time"
+
+	"github.com/miekg/dns"
 )
 
 // Config holds everything environmental about a run. The zero value works:
@@ -32,6 +34,14 @@ type Config struct {
 	Budget Budget
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// NoDNSSEC sends queries without the DO bit and asks no DS or DNSKEY:
+	// nothing is validated.
+	NoDNSSEC bool
+	// TrustAnchors are the DS or DNSKEY records validation starts from.
+	// Nil means the built-in IANA root keys with the built-in root hints,
+	// the exchanger's own (TrustAnchorer) when it has some, and none
+	// otherwise (the security state is then indeterminate).
+	TrustAnchors []dns.RR
 }
 
 // Budget is the level-of-effort limit of one run. The defaults follow what
@@ -41,6 +51,7 @@ type Budget struct {
 	GluelessDepth int           // nested NS-address lookups (default 4)
 	NSPerZone     int           // NS names used per delegation (default 20, BIND's limit)
 	NSResolved    int           // glueless NS names resolved per delegation (default 8)
+	Addresses     int           // server addresses asked per zone cut (default 48; beyond it, a sample)
 	CNAMEHops     int           // CNAMEs followed (default 16, BIND's limit)
 	Steps         int           // zone cuts visited (default 200)
 	Deadline      time.Duration // wall clock for the run (default 60 s)
@@ -63,6 +74,9 @@ const (
 func (c Config) withDefaults() Config {
 	if c.Roots == nil {
 		c.Roots = RootHints()
+		if c.TrustAnchors == nil {
+			c.TrustAnchors = RootAnchors
+		}
 	}
 	if c.Exchanger == nil {
 		c.Exchanger = &NetExchanger{}
@@ -91,6 +105,9 @@ func (c Config) withDefaults() Config {
 	}
 	if b.NSResolved <= 0 {
 		b.NSResolved = 8
+	}
+	if b.Addresses <= 0 {
+		b.Addresses = 48
 	}
 	if b.CNAMEHops <= 0 {
 		b.CNAMEHops = 16

@@ -77,6 +77,10 @@ type Step struct {
 	Servers    []*Server  `json:"servers"`
 	Results    []*Result  `json:"results"`
 	Skipped    []string   `json:"skipped,omitempty"` // addresses not asked, and why
+	// Unasked counts the server addresses left out of a sampled cut: one
+	// with more addresses than Budget.Addresses is asked through the first
+	// few addresses of each name (Skipped says which names lost how many).
+	Unasked int `json:"unasked,omitempty"`
 	// Incomplete names the budget (queries, deadline) or the cancel that
 	// kept some of this step's queries from being sent or answered: what
 	// the step lacks says nothing about its servers.
@@ -85,6 +89,11 @@ type Step struct {
 	// delegation lacks, resolved in check mode.
 	ChildOnly []NSHost `json:"child_only_ns,omitempty"`
 	Qtype     uint16   `json:"-"`
+
+	// sample places each asked address in the cut's sample, for the
+	// survey's window of address probes (see sampleSurvey).
+	sample map[string]int
+	window int
 }
 
 // Delegation is the NS set that sent the engine to a zone: root hints,
@@ -93,7 +102,10 @@ type Delegation struct {
 	Source string   `json:"source"` // hints, referral, cache, parent-servers
 	From   []string `json:"from,omitempty"`
 	NS     []NSHost `json:"ns"`
-	TTL    uint32   `json:"ttl"`
+	// Omitted counts the NS names of the referral that were not kept:
+	// beyond Budget.NSPerZone, only the first names (in order) are.
+	Omitted int    `json:"ns_omitted,omitempty"`
+	TTL     uint32 `json:"ttl"`
 	// Raw is the referral message as received from the first parent
 	// server that gave it (nil for hints and cache).
 	Raw *dns.Msg `json:"-"`
@@ -151,8 +163,16 @@ type Query struct {
 	EDNSBroken bool `json:"edns_broken,omitempty"`
 	// EDNSUnsupported: the server answered FORMERR without an OPT record
 	// to a query with EDNS, as RFC 6891 §7 asks of a server without EDNS.
-	EDNSUnsupported bool     `json:"edns_unsupported,omitempty"`
-	Reply           *dns.Msg `json:"-"`
+	EDNSUnsupported bool `json:"edns_unsupported,omitempty"`
+	// Reused: the same question had been put to the same address earlier
+	// in the run (another branch or sub-lookup); this is a copy of that
+	// record, and no packet was sent for it.
+	Reused bool `json:"reused,omitempty"`
+	// Trimmed counts the records of the reply that were not kept: a reply
+	// is kept whole up to a few KiB (Size is its size on the wire), then
+	// the records a resolver acts on first (see trimReply).
+	Trimmed int      `json:"trimmed,omitempty"`
+	Reply   *dns.Msg `json:"-"`
 	Sent            *dns.Msg `json:"-"`
 }
 
@@ -193,6 +213,10 @@ type Result struct {
 	// CNAMEStop, on a failed or unfollowed alias, says why the chain was
 	// not followed: a loop, or the hop budget.
 	CNAMEStop CNAMEStop `json:"cname_stop,omitempty"`
+	// SameAs, on a referral with Next -1, is the step another branch of
+	// the same lookup had already started for the same zone and NS set:
+	// the path goes on there, and is walked once.
+	SameAs int `json:"same_as,omitempty"`
 }
 
 // Limit records a level-of-effort budget that was hit.
@@ -220,6 +244,8 @@ type Summary struct {
 	IPv4      bool     `json:"ipv4"`
 	IPv6      bool     `json:"ipv6"`
 	Probes    bool     `json:"probes"`
+	// DNSSEC is what validation starts from; nil with --no-dnssec.
+	DNSSEC *DNSSECConfig `json:"dnssec,omitempty"`
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

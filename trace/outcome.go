@@ -75,7 +75,7 @@ func (r *run) finish() {
 		ElapsedMs: ms(r.cfg.Now().Sub(r.start)), MaxInFlight: r.maxInflight}
 }
 
-var purposeRank = map[Purpose]int{PurposeResolve: 0, PurposeSOA: 1, PurposeNS: 2, PurposeAddress: 3, PurposeRecursion: 4, PurposeWildcard: 5, PurposeMX: 6, PurposeMXTarget: 7, PurposeTCP: 8}
+var purposeRank = map[Purpose]int{PurposeResolve: 0, PurposeSOA: 1, PurposeNS: 2, PurposeAddress: 3, PurposeRecursion: 4, PurposeWildcard: 5, PurposeMX: 6, PurposeMXTarget: 7, PurposeTCP: 8, PurposeDS: 9, PurposeDNSKEY: 10}
 
 func addrLess(a, b string) bool {
 	x, errx := netip.ParseAddr(a)

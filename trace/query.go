@@ -298,7 +298,7 @@ func (r *run) attempt(ctx context.Context, addr netip.AddrPort, name string, qty
 	m.SetQuestion(name, qtype)
 	m.RecursionDesired = rd
 	if a.EDNS {
-		m.SetEdns0(ednsBufSize, false)
+		m.SetEdns0(ednsBufSize, !r.cfg.NoDNSSEC)
 	}
 	actx, cancel := context.WithTimeout(ctx, listen)
 	defer cancel()

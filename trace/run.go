@@ -96,6 +96,7 @@ type run struct {
 func (r *run) summary() Summary {
 	s := Summary{Port: int(r.cfg.port()), TimeoutMs: ms(r.cfg.Timeout), Tries: r.cfg.Tries,
 		IPv4: !r.cfg.NoIPv4, IPv6: !r.cfg.NoIPv6, Probes: r.cfg.Probes, Roots: []string{}}
+	s.DNSSEC = r.dnssecConfig()
 	for _, h := range r.cfg.Roots {
 		for _, a := range h.Addrs {
 			s.Roots = append(s.Roots, a.String())

@@ -70,7 +70,7 @@ func (r *run) stabilize() {
 		moved := surveyOf(from.srv)
 		var kept []*Query
 		for _, q := range from.srv.Queries {
-			if q.Purpose == PurposeResolve {
+			if q.Purpose == PurposeResolve || q.Purpose == PurposeDS {
 				kept = append(kept, q)
 			}
 		}
@@ -83,7 +83,7 @@ func (r *run) stabilize() {
 func surveyOf(s *Server) []*Query {
 	var out []*Query
 	for _, q := range s.Queries {
-		if q.Purpose != PurposeResolve {
+		if q.Purpose != PurposeResolve && q.Purpose != PurposeDS { // a DS question belongs to its step's referral
 			out = append(out, q)
 		}
 	}

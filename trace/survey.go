@@ -48,6 +48,15 @@ func (r *run) queryServer(ctx context.Context, lk *lookupState, st *Step, idx in
 	}
 	q.Class = c.Class
 	r.addQuery(st, idx, srv, q)
+	if c.Class == ClassReferral {
+		// The child's DS RRset from every parent server that refers to
+		// it, asked while the walk goes on.
+		surveyWG.Add(1)
+		go func() {
+			defer surveyWG.Done()
+			r.askDS(st, idx, srv, ap, c.Zone)
+		}()
+	}
 	replies <- srvReply{srv: srv, q: q, c: c}
 }
 
@@ -171,7 +180,7 @@ func (r *run) surveyQuestions(st *Step) []probe {
 		ps = append(ps, probe{PurposeMX, st.Zone, dns.TypeMX, false})
 		ps = append(ps, probe{PurposeTCP, st.Zone, dns.TypeSOA, false})
 	}
-	return ps
+	return append(ps, r.dnssecQuestions(st)...)
 }
 
 // Names used by the probes. The recursion probe asks for a name no server
