@@ -173,7 +173,7 @@ type Query struct {
 	// the records a resolver acts on first (see trimReply).
 	Trimmed int      `json:"trimmed,omitempty"`
 	Reply   *dns.Msg `json:"-"`
-	Sent            *dns.Msg `json:"-"`
+	Sent    *dns.Msg `json:"-"`
 }
 
 // OK reports whether the query got a reply.
