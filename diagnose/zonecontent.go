@@ -233,6 +233,11 @@ func (z *ZoneContent) above(name string, set map[string]bool, self bool) string 
 			return n
 		}
 	}
+	// A DNAME at the apex hides every name below it (RFC 6672 §2.4); NS
+	// records at the apex are the zone's own, no delegation.
+	if !self && n == z.Origin && lowerName(name) != z.Origin && set[n] {
+		return n
+	}
 	return ""
 }
 

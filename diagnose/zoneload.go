@@ -79,6 +79,7 @@ func ReadZone(r io.Reader, o ZoneOptions) (*ZoneContent, error) {
 	}
 	var firstOrigin string
 	var firstSOA string
+	var class uint16
 	buf := make([]byte, dns.MaxMsgSize)
 	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
 		if len(z.Records) == 0 {
@@ -93,6 +94,11 @@ func ReadZone(r io.Reader, o ZoneOptions) (*ZoneContent, error) {
 		z.Records = append(z.Records, rec)
 		if soa, ok := rr.(*dns.SOA); ok && firstSOA == "" {
 			firstSOA = soa.Hdr.Name
+		}
+		if len(z.Records) == 1 {
+			class = rr.Header().Class
+		} else if c := rr.Header().Class; c != class {
+			z.Problems = append(z.Problems, ZoneProblem{File: rec.File, Line: rec.Line, Message: fmt.Sprintf("record of class %s in a zone of class %s", dns.Class(c), dns.Class(class))})
 		}
 		if msg := recordProblem(rr, e, buf); msg != "" {
 			z.Problems = append(z.Problems, ZoneProblem{File: rec.File, Line: rec.Line, Message: msg})
@@ -153,6 +159,14 @@ func recordProblem(rr dns.RR, e zoneEntry, buf []byte) string {
 			return fmt.Sprintf("%s record with a character-string of %d bytes: at most 255 are allowed (split it into several quoted strings)", dns.TypeToString[h.Rrtype], n)
 		}
 	}
+	if h.Rrtype == dns.TypeHINFO && e.hinfo > 0 && e.tokens-e.hinfo < 2 {
+		return "HINFO record with one field: it needs two character-strings, CPU and OS (RFC 1537 §9)"
+	}
+	if ds, ok := rr.(*dns.DS); ok {
+		if want := map[uint8]int{dns.SHA1: 20, dns.SHA256: 32, dns.SHA384: 48}[ds.DigestType]; want > 0 && len(ds.Digest) != 2*want {
+			return fmt.Sprintf("DS record with a digest of %d hex digits: digest type %d has %d", len(ds.Digest), ds.DigestType, 2*want)
+		}
+	}
 	off, err := dns.PackRR(rr, buf, 0, nil, false)
 	if err != nil {
 		return fmt.Sprintf("%s record cannot be encoded: %v", rrTypeName(h.Rrtype), strings.TrimPrefix(err.Error(), "dns: "))
@@ -192,7 +206,7 @@ func (e *readError) Error() string { return e.err.Error() }
 func (e *readError) Unwrap() error { return e.err }
 
 func (st *readState) newReader(r io.Reader, fsPath, display string) *lineReader {
-	lr := &lineReader{br: bufio.NewReaderSize(r, 64<<10), st: st, fsPath: fsPath, display: display, line: 1, top: st.last == nil}
+	lr := &lineReader{br: bufio.NewReaderSize(r, 64<<10), st: st, fsPath: fsPath, display: display, line: 1, top: st.last == nil, bol: true}
 	if st.last == nil {
 		st.last = lr
 	}
@@ -208,8 +222,11 @@ func (st *readState) display(p string) string {
 // An entry is one record or directive as written: from its first
 // significant character to the newline outside parentheses that ends it.
 type zoneEntry struct {
-	start              int // its first line; 0 before a significant character
-	maxQuoted, maxBare int // its longest quoted and unquoted strings, in bytes
+	start              int  // its first line; 0 before a significant character
+	indented           bool // it starts with a blank: no owner
+	maxQuoted, maxBare int  // its longest quoted and unquoted strings, in bytes
+	tokens             int  // how many strings it has
+	hinfo              int  // 1 + the index of its HINFO type token; 0 for none
 }
 
 // lineReader feeds the zone parser one byte at a time (miekg/dns then
@@ -232,6 +249,9 @@ type lineReader struct {
 	depth   int
 	tok     int  // length of the current string so far
 	inTok   bool // inside a string
+	bol     bool // at the beginning of a line
+	head    [5]byte
+	headN   int // the first bytes of the current string, upper case, and its length
 	cur     zoneEntry
 	prev    zoneEntry // the last complete entry
 	// The words of a directive entry ($ORIGIN, $INCLUDE), as written.
@@ -284,6 +304,11 @@ func (lr *lineReader) Close() error {
 // scan follows the lexical structure of a master file (RFC 1035 §5.1, as
 // miekg/dns reads it): comments, quotes, escapes, parentheses.
 func (lr *lineReader) scan(c byte) {
+	lr.scanByte(c)
+	lr.bol = c == '\n'
+}
+
+func (lr *lineReader) scanByte(c byte) {
 	if c == '\n' {
 		lr.nl = true
 	}
@@ -327,6 +352,7 @@ func (lr *lineReader) scan(c byte) {
 		case '"':
 			lr.quote = false
 			lr.cur.maxQuoted = max(lr.cur.maxQuoted, lr.tok)
+			lr.cur.tokens++
 			lr.tok, lr.inTok = 0, false
 		case '\\':
 			lr.esc = 1
@@ -371,6 +397,10 @@ func (lr *lineReader) scan(c byte) {
 		}
 		lr.inTok = true
 		lr.tok++
+		if lr.headN < len(lr.head) {
+			lr.head[lr.headN] = c &^ 0x20 // upper case, for letters
+		}
+		lr.headN++
 		lr.addWord(c)
 	}
 }
@@ -378,6 +408,7 @@ func (lr *lineReader) scan(c byte) {
 func (lr *lineReader) significant() {
 	if lr.cur.start == 0 {
 		lr.cur.start = lr.line
+		lr.cur.indented = !lr.bol
 	}
 }
 
@@ -390,7 +421,14 @@ func (lr *lineReader) addWord(c byte) {
 func (lr *lineReader) endToken() {
 	if lr.inTok {
 		lr.cur.maxBare = max(lr.cur.maxBare, lr.tok)
+		// The type token HINFO: never the owner (the first string of an
+		// entry that does not start with a blank).
+		if lr.headN == 5 && string(lr.head[:]) == "HINFO" && lr.cur.hinfo == 0 && (lr.cur.tokens > 0 || lr.cur.indented) {
+			lr.cur.hinfo = lr.cur.tokens + 1
+		}
+		lr.cur.tokens++
 	}
+	lr.headN = 0
 	lr.tok, lr.inTok = 0, false
 	if lr.dirOn && len(lr.word) > 0 {
 		if len(lr.dir) < 3 {
