@@ -29,6 +29,10 @@ type resolverFlags struct {
 	tlsCA      string
 	insecure   bool
 	dohGet     bool
+	// +tls and +https (dig's options): plain @ADDR resolvers are asked
+	// over DNS over TLS, or over DNS over HTTPS at this path.
+	plusTLS   bool
+	plusHTTPS string
 }
 
 // setString is a string flag that remembers whether it was given.
@@ -81,10 +85,33 @@ func splitResolvers(pos []string, rf *resolverFlags) (rest, resolvers []string, 
 			rf.tcp = true
 		case p == "+nsid":
 			rf.nsid = true
+		case p == "+tls":
+			rf.plusTLS = true
+		case p == "+https":
+			rf.plusHTTPS = "/dns-query"
+		case strings.HasPrefix(p, "+https="):
+			rf.plusHTTPS = strings.TrimPrefix(p, "+https=")
+			if !strings.HasPrefix(rf.plusHTTPS, "/") {
+				return nil, nil, usagef("%s: the path of +https=PATH starts with /", p)
+			}
 		case strings.HasPrefix(p, "+"):
-			return nil, nil, usagef("unknown option %s: ddx knows +tcp and +nsid", p)
+			return nil, nil, usagef("unknown option %s: ddx knows +tcp, +nsid, +tls and +https[=PATH]", p)
 		default:
 			rest = append(rest, p)
+		}
+	}
+	if rf.plusTLS && rf.plusHTTPS != "" {
+		return nil, nil, usagef("+tls and +https exclude each other")
+	}
+	// As dig does: +tls asks @ADDR over DNS over TLS (port 853 unless
+	// given), +https over DNS over HTTPS. Resolvers with a scheme keep it.
+	for i, r := range resolvers {
+		switch {
+		case strings.Contains(r, "://"):
+		case rf.plusTLS:
+			resolvers[i] = "tls://" + r
+		case rf.plusHTTPS != "":
+			resolvers[i] = "https://" + r + rf.plusHTTPS
 		}
 	}
 	return rest, resolvers, nil

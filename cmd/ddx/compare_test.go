@@ -581,6 +581,20 @@ func TestCompareOverTLSAndHTTPS(t *testing.T) {
 	if code != exitOK {
 		t.Errorf("dig-like DoH: exit %d", code)
 	}
+
+	// dig's +tls and +https turn @ADDR:PORT into the same resolvers.
+	plainForm := func(r string) string {
+		r = strings.TrimPrefix(strings.TrimPrefix(r, "@tls://"), "@https://")
+		return "@" + strings.TrimSuffix(r, "/dns-query")
+	}
+	_, doc, _ = transportJSON(t, "www.healthy.test", plainForm(dot), "+tls", "--tls-ca", ca.file)
+	if r := doc.Resolvers[0]; r.Transport != "tls" || r.Rcode != "NOERROR" || r.Address != strings.TrimPrefix(dot, "@") {
+		t.Errorf("+tls: %+v", r)
+	}
+	_, doc, _ = transportJSON(t, "www.healthy.test", plainForm(doh), "+https", "--tls-ca", ca.file)
+	if r := doc.Resolvers[0]; r.Transport != "https" || r.Rcode != "NOERROR" || r.Address != strings.TrimPrefix(doh, "@") {
+		t.Errorf("+https: %+v", r)
+	}
 }
 
 // A filtering DoH resolver (0.0.0.0 with EDE 15) against a clean DoT one
@@ -755,6 +769,9 @@ func TestTLSFlagsUsage(t *testing.T) {
 		{[]string{"www.healthy.test", "@tls://127.0.0.1", "--tls-ca", "/nonexistent/ca.pem"}, "--tls-ca"},
 		{[]string{"www.healthy.test", "@quic://127.0.0.1"}, "not DNS over QUIC"},
 		{[]string{"compare", "www.healthy.test", "@https://user@127.0.0.1/"}, "https://HOST[:PORT]/PATH"},
+		{[]string{"www.healthy.test", "@127.0.0.1", "+https=dns-query"}, "starts with /"},
+		{[]string{"www.healthy.test", "@127.0.0.1", "+tls", "+https"}, "exclude each other"},
+		{[]string{"www.healthy.test", "@127.0.0.1", "+quic"}, "+tls and +https[=PATH]"},
 	} {
 		code, _, errs := runDDX(t, tc.args...)
 		if code != exitUsage || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, tc.want) {
