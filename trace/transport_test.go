@@ -561,3 +561,39 @@ func TestDoHToADoTPort(t *testing.T) {
 		t.Errorf("failure %+v, TLS %+v", f, r.TLS)
 	}
 }
+
+// Benchmarks on loopback: a query on a kept connection, and one with a new
+// connection each time (TCP and TLS set-up included).
+func BenchmarkEncryptedQuery(b *testing.B) {
+	pki := newPKI(b, "ddx bench CA")
+	cert := pki.good(b, "127.0.0.1")
+	dot, _ := startDoT(b, &cert, reply(answerA))
+	url, ap, _ := startDoH(b, cert, dohHandler(&dohSeen{}, answerA))
+	for _, bc := range []struct {
+		name string
+		spec ResolverSpec
+	}{
+		{"DoT", ResolverSpec{Transport: TransportTLS, Addr: dot}},
+		{"DoH", dohSpec(url, ap)},
+	} {
+		o := ResolverOptions{RootCAs: pki.pool, Timeout: 2 * time.Second}
+		b.Run(bc.name+"/reused", func(b *testing.B) {
+			c := NewResolverClient(bc.spec, o)
+			defer c.Close()
+			for b.Loop() {
+				if r := c.Ask(context.Background(), "www.healthy.test.", dns.TypeA); r.Error != "" {
+					b.Fatal(r.Error)
+				}
+			}
+		})
+		b.Run(bc.name+"/new-connection", func(b *testing.B) {
+			for b.Loop() {
+				c := NewResolverClient(bc.spec, o)
+				if r := c.Ask(context.Background(), "www.healthy.test.", dns.TypeA); r.Error != "" {
+					b.Fatal(r.Error)
+				}
+				c.Close()
+			}
+		})
+	}
+}
