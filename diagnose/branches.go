@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ddxdns/ddx/trace"
+	"github.com/miekg/dns"
 )
 
 var ruleParentServersDisagree = &Rule{
@@ -48,6 +49,9 @@ var ruleAnswerInconsistent = &Rule{
 			var parts, servers, questions []string
 			var steps []int
 			for _, st := range v.steps {
+				if st.Qtype == dns.TypeSOA && strings.EqualFold(st.Name, st.Zone) {
+					continue // apex SOAs that differ are soa-serial-mismatch's or soa-fields-mismatch's
+				}
 				child, ps, ss := branchParts(st)
 				if len(ps) < 2 || child != "" {
 					continue

@@ -26,7 +26,7 @@ var ruleLameDelegation = &Rule{
 				p.Report(Finding{
 					Zone: v.zone, Servers: []string{s.Label()}, Queries: []int{q.ID},
 					Summary:     s.Label() + " is lame for " + v.zone,
-					Explanation: said(s, q) + ". It is listed as a name server of " + v.zone + " but does not serve the zone authoritatively. Resolvers that pick it get nothing useful, retry elsewhere (slower lookups) and mark it lame; if every server is like this, the zone fails.",
+					Explanation: period(said(s, q)) + " It is listed as a name server of " + v.zone + " but does not serve the zone authoritatively. Resolvers that pick it get nothing useful, retry elsewhere (slower lookups) and mark it lame; if every server is like this, the zone fails.",
 					Fix:         "Configure " + s.Name + " to serve " + v.zone + " (check the zone statement and that the zone loads), or remove it from the NS set and the delegation.",
 				})
 			}

@@ -17,6 +17,7 @@ var rules = []*Rule{
 	ruleNSTTLZero, ruleSOATimers, ruleCNAMELoop, ruleCNAMEChain,
 	ruleMXToCNAME, ruleWildcardMX, ruleNameLooksLikeAddress,
 	ruleResolverOutcomeSplit, ruleTTLNotHonoured, ruleResolverNoRecursion,
+	ruleNSAddressSpecial, ruleSOAFieldsMismatch, ruleSOARNAMEInvalid, ruleReferralTooLarge,
 	ruleResolverTransportFailure, ruleResolverAnswerNotAuthoritative,
 	// Zone content only (a zone file or a transfer): they run in Lint.
 	ruleZoneSyntax, ruleSOAMissing, ruleSOANotApex, ruleSingletonMultiple,

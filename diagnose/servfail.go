@@ -19,7 +19,7 @@ var ruleServerFailure = &Rule{
 					p.Report(Finding{
 						Zone: v.zone, Servers: []string{s.Label()}, Queries: []int{q.ID},
 						Summary:     s.Label() + " answers SERVFAIL for " + v.zone,
-						Explanation: said(s, q) + ". An authoritative server says SERVFAIL when it has the zone configured but cannot serve it, most often because the zone file failed to load or expired on a secondary.",
+						Explanation: period(said(s, q)) + " An authoritative server says SERVFAIL when it has the zone configured but cannot serve it, most often because the zone file failed to load or expired on a secondary.",
 					})
 					break
 				}

@@ -163,6 +163,15 @@ func list(items []string) string {
 	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
+// period ends a sentence, which may already end with a name's final dot:
+// "asked SOA lame.test." rather than "lame.test..".
+func period(s string) string {
+	if strings.HasSuffix(s, ".") {
+		return s
+	}
+	return s + "."
+}
+
 // said quotes what a server answered to a query, for explanations.
 func said(s *trace.Server, q *trace.Query) string {
 	what := q.Rcode

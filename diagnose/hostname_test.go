@@ -1,0 +1,5 @@
+package diagnose_test
+
+import "testing"
+
+func TestHostnameSyntax(t *testing.T) { runFixtures(t, "hostname-syntax") }
