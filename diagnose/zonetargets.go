@@ -24,26 +24,11 @@ var ruleMissingTrailingDot = &Rule{
 	Refs: []string{"RFC 1537 §5", "RFC 1912 §2.1", "RFC 1035 §5.1"},
 }
 
-var ruleHostnameSyntax = &Rule{
-	ID: "hostname-syntax", Severity: Error,
-	Title: "a name server, mail exchanger or host name that is not a valid host name",
-	Doc: "An NS or MX target, the SOA MNAME, or (in a zone file) the owner of an address record is not a valid host " +
-		"name: a character other than letters, digits and hyphen (an underscore), a label that starts or ends with a " +
-		"hyphen, or an all-numeric top label (an address written as a name). Mail servers and resolvers may refuse " +
-		"to use it.",
-	Fix:  "Rename the host to letters, digits and hyphens (RFC 952, RFC 1123), and point the records at that name; write addresses as A or AAAA records, never as targets.",
-	Refs: []string{"RFC 952", "RFC 1123 §2.1", "RFC 1537 §8", "RFC 2181 §11"},
-}
+// ruleHostnameSyntax is in hostname.go: the trace's rule, which the zone
+// check below runs over every name of the content too.
 
-var ruleMXInvalid = &Rule{
-	ID: "mx-invalid", Severity: Error,
-	Title: "the MX set cannot work as written",
-	Doc: "A null MX (MX 0 ., RFC 7505: this domain takes no mail) sits beside other MX records, or has a non-zero " +
-		"preference, or an MX target has no address. Mail to the domain is refused or delayed, depending on which " +
-		"record the sender picks.",
-	Fix:  "Keep either the null MX alone (MX 0 .) or real mail exchangers, each with an A or AAAA record.",
-	Refs: []string{"RFC 7505 §3", "RFC 5321 §5.1", "RFC 2181 §10.3"},
-}
+// ruleMXInvalid is in mxinvalid.go: the trace's rule, which the zone
+// check below runs over the content's MX sets too.
 
 // missingDot says whether target, found in the zone with apex origin,
 // looks like a name written without its trailing dot and extended with
@@ -68,16 +53,38 @@ func missingDot(target, origin string, host bool) (string, bool) {
 	if i := strings.Index(rel, "."+o+"."); i >= 0 {
 		return rel[:i+1+len(o)] + ".", true
 	}
-	// An external name: its last relative label is a generic top-level
-	// domain (RFC 1537's relay.yy. written as relay.yy). Country codes are
-	// left out: two-letter labels inside zones are common.
-	if i := strings.LastIndex(rel, "."); i > 0 && genericTLDs[rel[i+1:]] {
-		return rel + ".", true
-	}
 	if host && isReverseZone(origin) && !reverseLabels(rel, strings.HasSuffix(origin, "ip6.arpa.")) {
 		return rel + ".", true
 	}
 	return "", false
+}
+
+// externalName says whether target looks like a name of another domain
+// written without its trailing dot: below the origin, its last relative
+// label a generic top-level domain (RFC 1537's relay.yy written for
+// relay.yy.), and nothing of that name in the zone (a subdomain called
+// info or net is not a mistake). Country codes are left out: two-letter
+// labels inside zones are common.
+func (z *ZoneContent) externalName(target string) (string, bool) {
+	if z.Origin == "" || z.Origin == "." {
+		return "", false
+	}
+	rel, ok := zoneRelative(target, z.Origin)
+	if !ok {
+		return "", false
+	}
+	if i := strings.LastIndex(rel, "."); i > 0 && genericTLDs[rel[i+1:]] && !z.exists(target) && z.cut(target) == "" {
+		return rel + ".", true
+	}
+	return "", false
+}
+
+// missingDot is the package function missingDot, and externalName.
+func (z *ZoneContent) missingDot(target string, host bool) (string, bool) {
+	if meant, ok := missingDot(target, z.Origin, host); ok {
+		return meant, true
+	}
+	return z.externalName(target)
 }
 
 var genericTLDs = map[string]bool{
@@ -162,7 +169,7 @@ func trailingDots(p *ZonePass, kinds ...uint16) {
 	z := p.Zone
 	for _, t := range z.targets(kinds...) {
 		host := t.kind == "PTR" || t.kind == "NS"
-		meant, ok := missingDot(t.name, z.Origin, host)
+		meant, ok := z.missingDot(t.name, host)
 		if !ok {
 			continue
 		}
@@ -291,7 +298,7 @@ func lintHostnameSyntax(p *ZonePass) {
 // unusableTarget reports whether a target is explained by another
 // finding already: written without its dot, an alias, not a host name.
 func (z *ZoneContent) unusableTarget(name string, host bool) bool {
-	if _, ok := missingDot(name, z.Origin, host); ok {
+	if _, ok := z.missingDot(name, host); ok {
 		return true
 	}
 	if _, ok := addressAsName(name, z.Origin); ok {
