@@ -53,7 +53,9 @@ var ruleMissingGlue = &Rule{
 var ruleGlueMismatch = &Rule{
 	ID: "glue-mismatch", Severity: Error,
 	Title: "glue differs from the zone's own address records",
-	Doc: "The parent's glue for a name server differs from the A/AAAA records the zone's own servers give for it. " +
+	Doc: "The parent's glue for a name server differs from the A/AAAA records the zone's own servers give for it, " +
+		"or the zone has no such records at all (NXDOMAIN or NODATA for the glued name). Notice when the glue is " +
+		"right but lacks addresses the zone gives. " +
 		"Resolvers use the glue first, so they send queries to the old address: the usual trace of a renumbered " +
 		"server whose glue was never updated at the registry.",
 	Fix:  "Update the glue (host object) for the name server at the registrar.",
@@ -69,6 +71,17 @@ var ruleGlueMismatch = &Rule{
 
 func glueMismatch(p *Pass, v *zoneView, st *trace.Step) {
 	for _, m := range glueMismatches(v, st) {
+		if len(m.stale) == 0 {
+			// Every glue address is right; the zone has more. Resolvers
+			// use fewer addresses than the zone offers (CONSISTENCY05).
+			p.ReportAt(Notice, Finding{
+				Zone: v.zone, Servers: append([]string{m.host}, m.who...), Steps: []int{st.ID}, Queries: m.evidence,
+				Summary:     fmt.Sprintf("the parent's glue for %s lacks addresses the zone gives (%s)", m.host, list(minus(m.auth, m.glue))),
+				Explanation: fmt.Sprintf("%s delegated %s with glue %s %s, and the zone's own servers (%s) also give %s. Resolvers that start from the glue never use the missing addresses until they ask the zone itself.", list(st.Delegation.From), v.zone, m.host, list(m.glue), list(m.who), list(minus(m.auth, m.glue))),
+				Fix:         "Add " + list(minus(m.auth, m.glue)) + " to the glue (host object) for " + m.host + " at the registrar.",
+			})
+			continue
+		}
 		p.Report(Finding{
 			Zone: v.zone, Servers: append([]string{m.host}, m.who...), Steps: []int{st.ID}, Queries: m.evidence,
 			Summary:     fmt.Sprintf("the parent's glue for %s (%s) differs from the zone's %s records (%s)", m.host, list(m.glue), dns.TypeToString[m.qtype], list(m.auth)),
@@ -142,7 +155,7 @@ func glueMismatches(v *zoneView, st *trace.Step) []mismatch {
 			var evidence []int
 			for _, s := range v.servers {
 				for _, q := range queries(s, trace.PurposeAddress) {
-					if q.Name != h.Name || q.Type != dns.TypeToString[qt] || q.Class != trace.ClassAnswer && q.Class != trace.ClassNoData {
+					if q.Name != h.Name || q.Type != dns.TypeToString[qt] || q.Class != trace.ClassAnswer && q.Class != trace.ClassNoData && q.Class != trace.ClassNXDomain {
 						continue
 					}
 					who = append(who, s.Label())

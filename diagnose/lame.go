@@ -6,7 +6,7 @@ var ruleLameDelegation = &Rule{
 	ID: "lame-delegation", Severity: Error,
 	Title: "a listed server does not serve the zone",
 	Doc: "A server is listed for the zone but does not serve it authoritatively: it answers REFUSED, answers without " +
-		"the AA bit, or refers elsewhere. Resolvers that pick it get nothing useful, retry elsewhere (slower lookups) " +
+		"the AA bit, refers elsewhere, or answers the zone's SOA query with authority but without an SOA. Resolvers that pick it get nothing useful, retry elsewhere (slower lookups) " +
 		"and mark it lame; if every server is like this, the zone fails. A server can be lame for one zone and fine " +
 		"for another.",
 	Fix:  "Configure the server to serve the zone (check the zone statement and that the zone loads), or remove it from the NS set and the delegation.",
@@ -20,6 +20,9 @@ var ruleLameDelegation = &Rule{
 				}
 				switch q.Class {
 				case trace.ClassRefused, trace.ClassLame, trace.ClassReferral:
+				case trace.ClassNoData, trace.ClassNXDomain:
+					// With authority, yet no SOA at the apex: the server
+					// has a zone of that name that is broken, or a parent's.
 				default:
 					continue // an upward referral is upward-referral
 				}
