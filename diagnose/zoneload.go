@@ -163,10 +163,43 @@ func recordProblem(rr dns.RR, e zoneEntry, buf []byte) string {
 		return "HINFO record with one field: it needs two character-strings, CPU and OS (RFC 1537 §9)"
 	}
 	if ds, ok := rr.(*dns.DS); ok {
-		if want := map[uint8]int{dns.SHA1: 20, dns.SHA256: 32, dns.SHA384: 48}[ds.DigestType]; want > 0 && len(ds.Digest) != 2*want {
+		if want := dsDigestLen[ds.DigestType]; want > 0 && len(ds.Digest) != 2*want {
 			return fmt.Sprintf("DS record with a digest of %d hex digits: digest type %d has %d", len(ds.Digest), ds.DigestType, 2*want)
 		}
 	}
+	// The common types need no encoding to tell: empty data is the only
+	// thing the parser lets through.
+	empty := false
+	switch rr := rr.(type) {
+	case *dns.A:
+		empty = rr.A == nil
+	case *dns.AAAA:
+		empty = rr.AAAA == nil
+	case *dns.NS:
+		empty = rr.Ns == ""
+	case *dns.CNAME:
+		empty = rr.Target == ""
+	case *dns.PTR:
+		empty = rr.Ptr == ""
+	case *dns.MX:
+		empty = rr.Mx == ""
+	case *dns.SRV:
+		empty = rr.Target == ""
+	case *dns.TXT:
+		empty = len(rr.Txt) == 0
+	default:
+		return packProblem(rr, buf)
+	}
+	if empty {
+		return rrTypeName(h.Rrtype) + " record has no data"
+	}
+	return ""
+}
+
+// packProblem is what encoding rr finds wrong: data the parser accepted
+// that does not fit the wire, or no data at all.
+func packProblem(rr dns.RR, buf []byte) string {
+	h := rr.Header()
 	off, err := dns.PackRR(rr, buf, 0, nil, false)
 	if err != nil {
 		return fmt.Sprintf("%s record cannot be encoded: %v", rrTypeName(h.Rrtype), strings.TrimPrefix(err.Error(), "dns: "))
@@ -179,6 +212,9 @@ func recordProblem(rr dns.RR, e zoneEntry, buf []byte) string {
 	}
 	return ""
 }
+
+// dsDigestLen is the length of a DS digest by digest type, in bytes.
+var dsDigestLen = map[uint8]int{dns.SHA1: 20, dns.SHA256: 32, dns.SHA384: 48}
 
 func rrTypeName(t uint16) string {
 	if s, ok := dns.TypeToString[t]; ok {
