@@ -314,6 +314,9 @@ func (c *ResolverClient) Ask(ctx context.Context, name string, qtype uint16) *Re
 	if f == nil {
 		if err := validate(m, reply); err != nil {
 			f = &TransportFailure{Layer: LayerDNS, Kind: FailWrongReply, Detail: "the reply does not answer the query: " + err.Error()}
+			c.mu.Lock()
+			c.closeDoT() // the stream is out of step: start afresh
+			c.mu.Unlock()
 		}
 	}
 	if f != nil {

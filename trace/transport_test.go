@@ -556,3 +556,30 @@ func BenchmarkEncryptedQuery(b *testing.B) {
 		})
 	}
 }
+
+// A DoT reply to another question ends the connection: the next query
+// gets a new one, not the stale stream.
+func TestDoTWrongReplyDropsTheConnection(t *testing.T) {
+	t.Parallel()
+	pki := newPKI(t, "ddx test CA")
+	cert := pki.good(t, "127.0.0.1")
+	var n atomic.Int32
+	ap, conns := startDoT(t, &cert, func(w dns.ResponseWriter, m *dns.Msg) {
+		r := answerA(m)
+		if n.Add(1) == 1 {
+			r.Id++
+		}
+		w.WriteMsg(r)
+	})
+	c := NewResolverClient(ResolverSpec{Transport: TransportTLS, Addr: ap}, ResolverOptions{RootCAs: pki.pool, Timeout: time.Second})
+	defer c.Close()
+	if r := c.Ask(context.Background(), "www.healthy.test.", dns.TypeA); r.Failure == nil || r.Failure.Kind != FailWrongReply {
+		t.Fatalf("first: %+v", r.Failure)
+	}
+	if r := c.Ask(context.Background(), "www.healthy.test.", dns.TypeA); r.Error != "" || r.Reused {
+		t.Fatalf("second: %q, reused %v", r.Error, r.Reused)
+	}
+	if conns.Load() != 2 {
+		t.Errorf("%d connections, want 2", conns.Load())
+	}
+}
