@@ -248,6 +248,8 @@ func splitCause(c *Comparison, groups map[string][]*trace.ResolverReply, order [
 			switch {
 			case strings.HasPrefix(k, "SERVFAIL") || k == "no reply":
 				fmt.Fprintf(&b, "%s failed: it could not get an answer from the authoritative servers from where it is (network path, EDNS or TCP problems, or a validation failure). ", addrList(groups[k]))
+			case k == "REFUSED":
+				fmt.Fprintf(&b, "%s refused: it does not serve this client (access control: allow-query, access-control) or refuses the name by policy. ", addrList(groups[k]))
 			default:
 				fmt.Fprintf(&b, "%s gave %s: a cached answer from before a change, or a resolver that filters or rewrites (RPZ). ", addrList(groups[k]), k)
 			}

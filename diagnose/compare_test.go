@@ -36,6 +36,8 @@ func TestCompareFindings(t *testing.T) {
 			reply("a", "NOERROR", true, 3600, now), reply("b", "SERVFAIL", true, 0, now)}}, []string{"resolver-outcome-split"}, nil},
 		{"stretched", &diagnose.Comparison{Query: q, Trace: rep, Resolvers: []*trace.ResolverReply{
 			reply("a", "NOERROR", true, 7200, now)}}, []string{"ttl-not-honoured"}, nil},
+		{"refused by a resolver", &diagnose.Comparison{Query: q, Trace: rep, Resolvers: []*trace.ResolverReply{
+			reply("a", "NOERROR", true, 3600, now), reply("b", "REFUSED", true, 0, now)}}, []string{"resolver-outcome-split", "b refused: it does not serve this client"}, []string{"resolver-answer-not-authoritative"}},
 		{"no recursion", &diagnose.Comparison{Query: q, Trace: rep, Resolvers: []*trace.ResolverReply{
 			reply("a", "REFUSED", false, 0, now)}}, []string{"resolver-no-recursion"}, nil},
 		{"ttl stuck across rounds", &diagnose.Comparison{Query: q, Trace: rep,
@@ -47,7 +49,7 @@ func TestCompareFindings(t *testing.T) {
 		got := diagnose.Compare(c.c)
 		var ids []string
 		for _, f := range got {
-			ids = append(ids, f.ID)
+			ids = append(ids, f.ID, f.Explanation)
 		}
 		all := strings.Join(ids, " ")
 		for _, w := range c.want {
