@@ -40,6 +40,9 @@ const (
 // ErrZoneTooLarge is returned by ReadZone for a zone over its limits.
 var ErrZoneTooLarge = errors.New("zone file too large")
 
+// ErrBadOrigin is returned by ReadZone for an origin that is not a domain name.
+var ErrBadOrigin = errors.New("the origin is not a domain name")
+
 // errIncludeOutside refuses an $INCLUDE that leaves the file's directory.
 var errIncludeOutside = errors.New("leaves the zone file's directory (refused)")
 
@@ -68,7 +71,7 @@ func ReadZone(r io.Reader, o ZoneOptions) (*ZoneContent, error) {
 	if o.Origin != "" {
 		origin = dns.Fqdn(o.Origin)
 		if _, ok := dns.IsDomainName(origin); !ok {
-			return nil, fmt.Errorf("--origin %q is not a domain name", o.Origin)
+			return nil, fmt.Errorf("%w: %q", ErrBadOrigin, o.Origin)
 		}
 	}
 	zp := dns.NewZoneParser(top, origin, base)

@@ -94,6 +94,8 @@ func lintFile(file, origin string, stdin io.Reader) (*diagnose.LintReport, error
 	switch {
 	case errors.Is(err, diagnose.ErrZoneTooLarge):
 		return nil, usagef("%s: %v; ddx lint reads at most %d records and %d MiB", file, err, diagnose.DefaultMaxRecords, diagnose.DefaultMaxBytes>>20)
+	case errors.Is(err, diagnose.ErrBadOrigin):
+		return nil, usagef("--origin %q is not a domain name", origin)
 	case err != nil:
 		return nil, usagef("%s: %v", file, err)
 	}
