@@ -40,6 +40,14 @@ func (p detailPane) Update(msg tea.Msg) (detailPane, tea.Cmd) {
 			p.vp.ScrollUp(1)
 		case key.Matches(msg, p.keys.Down):
 			p.vp.ScrollDown(1)
+		case key.Matches(msg, p.keys.PageUp):
+			p.vp.PageUp()
+		case key.Matches(msg, p.keys.PageDown, p.keys.Toggle):
+			p.vp.PageDown()
+		case key.Matches(msg, p.keys.Top):
+			p.vp.GotoTop()
+		case key.Matches(msg, p.keys.Bottom):
+			p.vp.GotoBottom()
 		}
 	}
 	return p, nil
@@ -55,8 +63,12 @@ func (p *detailPane) SetSize(w, h int) {
 func (p *detailPane) SetFocused(f bool) { p.focused = f }
 
 // SetContent shows text, with control characters escaped, wrapped to the
-// width. The scroll position is kept when the text is the same.
+// width. The scroll position is kept when the text is the same, and back
+// at the top when it describes something else.
 func (p *detailPane) SetContent(text string) {
+	if text != p.text {
+		p.vp.GotoTop()
+	}
 	p.text = text
 	lines := strings.Split(text, "\n")
 	for i, l := range lines {
@@ -67,6 +79,9 @@ func (p *detailPane) SetContent(text string) {
 
 // View is the visible part of the text.
 func (p detailPane) View() string { return p.vp.View() }
+
+// Text is the whole text shown, unwrapped.
+func (p detailPane) Text() string { return p.text }
 
 // wrapLines wraps each line of text at width cells, keeping short lines.
 func wrapLines(text string, width int) string {

@@ -44,6 +44,14 @@ func (p findingsPane) Update(msg tea.Msg) (findingsPane, tea.Cmd) {
 			p.move(-1)
 		case key.Matches(msg, p.keys.Down):
 			p.move(1)
+		case key.Matches(msg, p.keys.PageUp):
+			p.move(-p.height)
+		case key.Matches(msg, p.keys.PageDown):
+			p.move(p.height)
+		case key.Matches(msg, p.keys.Top):
+			p.move(-len(p.findings))
+		case key.Matches(msg, p.keys.Bottom):
+			p.move(len(p.findings))
 		case key.Matches(msg, p.keys.Toggle):
 			if f, ok := p.Selected(); ok {
 				return p, func() tea.Msg { return evidenceMsg{f} }
@@ -96,20 +104,49 @@ func (p findingsPane) View() string {
 	if len(p.findings) == 0 {
 		return p.st.OK.Render("  ✓ nothing found")
 	}
-	h := p.height
-	start := max(0, min(p.cursor-h/2, len(p.findings)-h))
+	ids := map[string]int{}
+	for _, f := range p.findings {
+		ids[f.ID]++
+	}
+	start := p.start()
 	var lines []string
-	for i := start; i < len(p.findings) && len(lines) < h; i++ {
+	for i := start; i < len(p.findings) && len(lines) < p.height; i++ {
 		f := p.findings[i]
-		style := p.st.ForSeverity(f.Severity)
-		cur := " "
-		if i == p.cursor && p.focused {
-			cur = "›"
+		sev := fmt.Sprintf("%-8s", strings.ToUpper(f.Severity.String()))
+		what := f.ID + " " + clean(f.Zone)
+		if ids[f.ID] > 1 && len(f.Servers) > 0 {
+			what += " · " + clean(f.Servers[0]) // which one of them
 		}
-		line := fmt.Sprintf("%s%s %s %s", cur, style.Render(fmt.Sprintf("%-8s", strings.ToUpper(f.Severity.String()))), f.ID, clean(f.Zone))
+		if i == p.cursor {
+			style := p.st.Cursor
+			if p.focused {
+				style = p.st.Selected
+			}
+			line := ansi.Truncate("›"+sev+" "+what, p.width, "…")
+			lines = append(lines, style.Render(line+strings.Repeat(" ", max(0, p.width-ansi.StringWidth(line)))))
+			continue
+		}
+		line := " " + p.st.ForSeverity(f.Severity).Render(sev) + " " + what
 		lines = append(lines, ansi.Truncate(line, p.width, "…"))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// start is the first finding shown: the list scrolls to keep the cursor
+// in view.
+func (p findingsPane) start() int {
+	return max(0, min(p.cursor-p.height/2, len(p.findings)-p.height))
+}
+
+// SelectRow moves the cursor to the finding on line y of the list, as a
+// mouse click does.
+func (p *findingsPane) SelectRow(y int) bool {
+	i := p.start() + y
+	if !p.ended || y < 0 || y >= p.height || i >= len(p.findings) {
+		return false
+	}
+	p.cursor = i
+	return true
 }
 
 // findingText is the detail pane for a finding.

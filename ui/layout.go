@@ -92,11 +92,11 @@ func (m Model) View() string {
 	switch {
 	case m.showHelp:
 		b.WriteString(fit(m.st.Title.Render("Keys")+"\n"+m.help.FullHelpView(m.keys.FullHelp())+
-			"\n\nStatus symbols: "+legend+"\nPress any key to go back.", m.width, m.bodyHeight()))
+			"\n\nStatus symbols\n"+legend+"\n\nPress any key to go back.", m.width, m.bodyHeight()))
 	case m.wide():
 		tw, _ := m.paneSize(paneTree)
 		rw, dh := m.paneSize(paneDetail)
-		left := fit(m.paneTitle(paneTree, "Delegation tree")+"\n"+m.tree.View(), tw, m.bodyHeight())
+		left := fit(m.paneTitle(paneTree, m.treeTitle(tw))+"\n"+m.tree.View(), tw, m.bodyHeight())
 		right := fit(m.paneTitle(paneDetail, "Detail")+"\n"+m.detail.View(), rw, dh+1) + "\n" +
 			fit(m.paneTitle(paneFindings, m.findings.Title())+"\n"+m.findings.View(), rw, m.bodyHeight()-dh-1)
 		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, left, strings.Repeat("│\n", m.bodyHeight()-1)+"│", right))
@@ -105,9 +105,9 @@ func (m Model) View() string {
 		switch m.focus {
 		case paneTree:
 			_, th := m.paneSize(paneTree)
-			body = m.paneTitle(paneTree, "Delegation tree  (tab: detail, findings)") + "\n" + m.tree.View()
+			body = m.paneTitle(paneTree, m.treeTitle(m.width)) + "\n" + m.tree.View()
 			if story := m.storyLine(); story != "" {
-				body = m.paneTitle(paneTree, "Delegation tree  (tab: detail, findings)") + "\n" + fit(m.tree.View(), m.width, th-1) + "\n" + story
+				body = m.paneTitle(paneTree, m.treeTitle(m.width)) + "\n" + fit(m.tree.View(), m.width, th-1) + "\n" + story
 			}
 		case paneDetail:
 			body = m.paneTitle(paneDetail, "Detail  (tab: findings)") + "\n" + m.detail.View()
@@ -187,6 +187,25 @@ func (m Model) footer() string {
 		line = m.message
 	}
 	return ansi.Truncate(line, m.width, "…") + "\n" + ansi.Truncate(m.help.ShortHelpView(m.keys.ShortHelp()), m.width, "…")
+}
+
+// treeTitle is the breadcrumb of the selection (where it sits: zone cuts,
+// server, query), its innermost end kept when it does not fit.
+func (m Model) treeTitle(width int) string {
+	crumbs := m.tree.Breadcrumb()
+	if len(crumbs) == 0 {
+		return "Delegation tree"
+	}
+	for i := range crumbs {
+		t := strings.Join(crumbs[i:], " › ")
+		if i > 0 {
+			t = "… › " + t
+		}
+		if ansi.StringWidth(t) < width-2 || i == len(crumbs)-1 {
+			return clean(t)
+		}
+	}
+	return ""
 }
 
 // storyLine is the most severe finding in one line, for narrow screens

@@ -27,6 +27,9 @@ type Options struct {
 	// Banner, if set, is drawn between the header and the panes (the
 	// resolvers side by side, in compare view). It gets the width.
 	Banner func(width int) string
+	// Clipboard, if set, receives what y copies (Run sets it to write
+	// OSC 52 to the terminal).
+	Clipboard func(text string) error
 }
 
 type pane int
@@ -132,11 +135,35 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
 	case tea.MouseMsg:
+		if msg.Action == tea.MouseActionPress && msg.Button == tea.MouseButtonLeft {
+			return m.click(msg.X, msg.Y)
+		}
 		return m.toFocused(msg)
 	case tea.KeyMsg:
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && m.mode == modeNormal {
+			return m.eachKey(msg.Runes)
+		}
 		return m.key(msg)
 	}
 	return m, nil
+}
+
+// eachKey handles keys that arrived in one read (fast typing, a paste, a
+// held key: "kkk") one by one; a key that opens a prompt hands it the
+// rest.
+func (m Model) eachKey(runes []rune) (tea.Model, tea.Cmd) {
+	var cmds []tea.Cmd
+	var next tea.Model = m
+	for _, r := range runes {
+		k := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}}
+		if r == ' ' {
+			k.Type = tea.KeySpace
+		}
+		var cmd tea.Cmd
+		next, cmd = next.Update(k)
+		cmds = append(cmds, cmd)
+	}
+	return next, tea.Batch(cmds...)
 }
 
 func (m Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
@@ -176,6 +203,17 @@ func (m Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case key.Matches(msg, k.Filter):
 		return m.prompt(modeFilter, m.tree.filter)
+	case key.Matches(msg, k.NextProblem, k.PrevProblem):
+		dir := 1
+		if key.Matches(msg, k.PrevProblem) {
+			dir = -1
+		}
+		m.message = m.tree.NextProblem(dir)
+		m.touched, m.moved = true, true
+		m.setFocus(paneTree)
+	case key.Matches(msg, k.Copy):
+		m.mode = modeCopy
+		return m, nil
 	case key.Matches(msg, k.Next):
 		m.message = m.tree.NextMatch(1)
 	case key.Matches(msg, k.Prev):
@@ -190,6 +228,7 @@ func (m Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.prompt(modeName, "")
 	case key.Matches(msg, k.Cancel):
 		m.tree.SetFilter("")
+		m.message = ""
 	default:
 		if key.Matches(msg, k.Toggle) {
 			m.touched = true

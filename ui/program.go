@@ -38,6 +38,13 @@ const engineGrace = 2 * time.Second
 func Run(ctx context.Context, opt RunOptions) (*diagnose.Report, error) {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if opt.Clipboard == nil {
+		var out io.Writer = os.Stdout
+		if opt.Out != nil {
+			out = opt.Out
+		}
+		opt.Clipboard = osc52(out)
+	}
 	p := tea.NewProgram(NewModel(runCtx, opt.Options), tea.WithAltScreen(), tea.WithMouseCellMotion(),
 		tea.WithContext(ctx), tea.WithoutSignalHandler(), tea.WithInput(opt.In), tea.WithOutput(opt.Out))
 	final, err := p.Run()

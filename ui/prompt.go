@@ -2,11 +2,14 @@ package ui
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/netip"
 	"os"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ddxdns/ddx/trace"
+	"github.com/miekg/dns"
 )
 
 // inputMode is what the one-line prompt in the footer is asking for.
@@ -18,11 +21,13 @@ const (
 	modeType
 	modeWrite
 	modeName
+	modeCopy // one key: what y copies
 )
 
 // label is the prompt shown before the input.
 func (i inputMode) label() string {
-	return [...]string{"", "filter: ", "query type: ", "write to (.json for JSON): ", "trace name: "}[i]
+	return [...]string{"", "filter: ", "query type: ", "write to (.json for JSON): ", "trace NAME [TYPE] or an address: ",
+		"copy: r the row · p the raw reply · d a dig command · esc cancel"}[i]
 }
 
 // prompt opens the prompt for mode with an initial value.
@@ -37,6 +42,17 @@ func (m Model) prompt(mode inputMode, value string) (tea.Model, tea.Cmd) {
 // inputKey handles a key while a prompt is open: esc closes it, enter
 // acts on it, anything else edits it (and a filter applies as it is typed).
 func (m Model) inputKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if m.mode == modeCopy {
+		m.mode = modeNormal
+		if msg.Type == tea.KeyRunes && len(msg.Runes) == 1 && strings.ContainsRune("rpdy", msg.Runes[0]) {
+			r := msg.Runes[0]
+			if r == 'y' {
+				r = 'r' // yy: the row, as in vi
+			}
+			m.message = m.copyWhat(r)
+		}
+		return m, nil
+	}
 	switch msg.Type {
 	case tea.KeyEsc:
 		m.mode = modeNormal
@@ -65,7 +81,15 @@ func (m Model) inputKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			if v == "" {
 				return m, nil
 			}
-			m.name = strings.ToLower(strings.TrimSuffix(v, ".")) + "."
+			name, qtype, err := ParseTarget(v)
+			if err != nil {
+				// Nothing is cleared: the prompt stays, to be corrected.
+				m.mode = modeName
+				m.input.Focus()
+				m.message = clean(err.Error())
+				return m, nil
+			}
+			m.name, m.qtype = name, qtype
 			m.tree.Reset()
 			return m.rerun()
 		}
@@ -79,6 +103,46 @@ func (m Model) inputKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.updateDetail()
 	}
 	return m, cmd
+}
+
+// ParseTarget reads what o was given: NAME [TYPE] (or dig's TYPE NAME),
+// or an IP address, which becomes its PTR name. The type is A unless
+// given (PTR for an address).
+func ParseTarget(v string) (name string, qtype uint16, err error) {
+	f := strings.Fields(v)
+	if len(f) == 0 || len(f) > 2 {
+		return "", 0, fmt.Errorf("give a name and, if you like, a type: NAME [TYPE]")
+	}
+	qtype = dns.TypeA
+	if len(f) == 2 {
+		t, terr := trace.ParseType(f[1])
+		if terr != nil {
+			// dig's order, TYPE NAME, when the type is written as one
+			// (MX, not mx: "a b.test" is a name with a space).
+			if t0, err0 := trace.ParseType(f[0]); err0 == nil && f[0] == strings.ToUpper(f[0]) {
+				t, terr, f[0] = t0, nil, f[1]
+			}
+		}
+		if terr != nil {
+			return "", 0, fmt.Errorf("%q: a name has no spaces, and %s is not a type (NAME [TYPE])", v, f[1])
+		}
+		qtype = t
+	}
+	if ip, perr := netip.ParseAddr(f[0]); perr == nil {
+		rev, rerr := dns.ReverseAddr(ip.String())
+		if rerr != nil {
+			return "", 0, rerr
+		}
+		if len(f) == 1 {
+			qtype = dns.TypePTR
+		}
+		f[0] = rev
+	}
+	fqdn, _, err := trace.ParseName(f[0])
+	if err != nil {
+		return "", 0, err
+	}
+	return fqdn, qtype, nil
 }
 
 // writeFile saves the finished report as JSON (.json) or text, and says

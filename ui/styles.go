@@ -16,6 +16,9 @@ import (
 // and pipes get plain text.
 type Styles struct {
 	Zone, Server, Addr, Dim, OK, Referral, Warn, Bad, Crit, Title, Key lipgloss.Style
+	// Selected is the cursor's row in the focused pane, across its width;
+	// Cursor is the same row in a pane without the focus.
+	Selected, Cursor lipgloss.Style
 	// Text has no colour or emphasis: the base for layout (widths, padding).
 	Text  lipgloss.Style
 	Color bool
@@ -57,6 +60,8 @@ func NewStyles(w io.Writer, mode ColorMode) Styles {
 		Crit:     st().Bold(true).Foreground(lipgloss.Color("9")),
 		Title:    st().Bold(true),
 		Key:      st().Bold(true).Foreground(lipgloss.Color("13")),
+		Selected: st().Reverse(true),
+		Cursor:   st().Background(lipgloss.Color("236")),
 		Text:     st(),
 		Color:    color,
 	}

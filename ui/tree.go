@@ -40,8 +40,8 @@ const (
 
 // legend explains the symbols, for the help screen.
 const legend = symOK + " answer  " + symReferral + " referral  " + symAlias + " alias  " + symNegative +
-	" no such name/data  " + symPending + " pending  " + symTimeout + " timeout  " + symRefused + " refused  " +
-	symError + " error  ! in a finding"
+	" no such name or no data  " + symLookup + " address lookup\n" + symPending + " pending  " + symTimeout + " timeout  " +
+	symRefused + " refused  " + symError + " error  ! in a finding"
 
 // symbol makes a status readable without colour.
 func (s status) symbol() string {

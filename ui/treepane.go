@@ -51,6 +51,14 @@ func (p treePane) Update(msg tea.Msg) (treePane, tea.Cmd) {
 			p.move(-1)
 		case key.Matches(msg, k.Down):
 			p.move(1)
+		case key.Matches(msg, k.PageUp):
+			p.move(-p.height)
+		case key.Matches(msg, k.PageDown):
+			p.move(p.height)
+		case key.Matches(msg, k.Top):
+			p.move(-len(p.rows))
+		case key.Matches(msg, k.Bottom):
+			p.move(len(p.rows))
 		case key.Matches(msg, k.Left) && n != nil:
 			if isExpanded(n, p.expanded) && len(n.children) > 0 {
 				p.expanded[n.key] = false
@@ -215,6 +223,100 @@ func (p *treePane) FocusStory(fs []diagnose.Finding) {
 	}
 }
 
+// NextProblem selects the next (dir 1) or previous (-1) node that went
+// wrong or is in a finding, opening the path to it, and says which.
+func (p *treePane) NextProblem(dir int) string {
+	var all []*node
+	walkNodes(p.roots, func(n *node) { all = append(all, n) })
+	cur := -1
+	sel := p.Selected()
+	var problems []int
+	for i, n := range all {
+		if n == sel {
+			cur = i
+		}
+		if n.status.problem() || n.flagged {
+			problems = append(problems, i)
+		}
+	}
+	if len(problems) == 0 {
+		return "no problem in the tree"
+	}
+	pick := -1
+	for j, i := range problems {
+		if dir > 0 && i > cur && pick < 0 {
+			pick = j
+		}
+		if dir < 0 && i < cur {
+			pick = j
+		}
+	}
+	wrapped := pick < 0
+	if wrapped {
+		pick = 0
+		if dir < 0 {
+			pick = len(problems) - 1
+		}
+	}
+	p.Select(all[problems[pick]].key)
+	p.center()
+	msg := fmt.Sprintf("problem %d of %d", pick+1, len(problems))
+	if wrapped && cur >= 0 {
+		msg += " (from the other end)"
+	}
+	return msg
+}
+
+// SelectRow moves the cursor to the row shown on line y of the pane (0
+// is its first row), as a mouse click does; it reports whether there was
+// a row there.
+func (p *treePane) SelectRow(y int) bool {
+	i := p.offset + y
+	if y < 0 || y >= p.height || i >= len(p.rows) {
+		return false
+	}
+	p.cursor = i
+	return true
+}
+
+// Breadcrumb is where the selection sits: the zone cuts, server and
+// query above it, outermost first.
+func (p treePane) Breadcrumb() []string {
+	var crumbs []string
+	for n := p.Selected(); n != nil; n = n.parent {
+		if c := crumb(n); c != "" {
+			crumbs = append([]string{c}, crumbs...)
+		}
+	}
+	return crumbs
+}
+
+func crumb(n *node) string {
+	switch n.kind {
+	case nkStep:
+		return n.step.Zone
+	case nkServer:
+		return n.server.Name + " " + n.server.Address
+	case nkLookup:
+		if n.host != nil && n.lookup != nil && n.parent != nil && n.parent.kind == nkStep {
+			return n.host.Name
+		}
+		if n.lookup != nil {
+			return n.lookup.Type + " lookup"
+		}
+		return n.host.Name
+	case nkQuery:
+		return string(n.query.Purpose) + " " + n.query.Type
+	case nkAttempt:
+		return "try"
+	case nkGroup:
+		return "servers"
+	case nkResult:
+		return string(n.result.Kind)
+	}
+	return ""
+}
+
 // center scrolls so that the cursor is in the middle of the pane.
 func (p *treePane) center() {
 	p.offset = p.cursor - p.height/2
@@ -276,16 +378,24 @@ func (p treePane) View() string {
 		if n.flagged {
 			flag = p.st.Bad.Render("!")
 		}
-		sym := p.st.ForStatus(n.status).Render(n.status.symbol())
-		line := strings.Repeat("  ", r.depth) + marker + flag + sym + " " + n.label
-		switch {
-		case i == p.cursor && p.focused:
-			line = p.st.Title.Render("›") + line
-		case i == p.cursor:
-			line = "›" + line
-		default:
-			line = " " + line
+		indent := strings.Repeat("  ", r.depth) + marker
+		if i == p.cursor {
+			// The whole row, across the width: plain text under one style.
+			f := " "
+			if n.flagged {
+				f = "!"
+			}
+			line := ansi.Truncate("›"+indent+f+n.status.symbol()+" "+n.label, p.width, "…")
+			line += strings.Repeat(" ", max(0, p.width-ansi.StringWidth(line)))
+			style := p.st.Cursor
+			if p.focused {
+				style = p.st.Selected
+			}
+			lines = append(lines, style.Render(line))
+			continue
 		}
+		sym := p.st.ForStatus(n.status).Render(n.status.symbol())
+		line := " " + indent + flag + sym + " " + n.label
 		lines = append(lines, ansi.Truncate(line, p.width, "…"))
 	}
 	if len(lines) == 0 {
