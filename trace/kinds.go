@@ -65,6 +65,9 @@ const (
 	BudgetGluelessDepth BudgetName = "glueless-depth"
 	BudgetNSPerZone     BudgetName = "ns-per-zone"
 	BudgetNSResolved    BudgetName = "ns-resolved"
+	// BudgetAddresses: a zone cut with more server addresses than the
+	// budget is asked through a sample of them (Step.Unasked).
+	BudgetAddresses BudgetName = "addresses"
 	// StopCancelled is not a budget: the run was cancelled. It marks what
 	// a cancel left undone, as the budgets above do.
 	StopCancelled BudgetName = "cancelled"

@@ -174,6 +174,7 @@ type Query struct {
 	Trimmed int      `json:"trimmed,omitempty"`
 	Reply   *dns.Msg `json:"-"`
 	Sent    *dns.Msg `json:"-"`
+	nsLeft  int      // NS names of a referral not kept (Delegation.Omitted)
 }
 
 // OK reports whether the query got a reply.

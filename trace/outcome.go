@@ -207,8 +207,8 @@ func (r *run) ends(id int, visiting map[int]bool) []End {
 				e.Rcode = RcodeNoData
 				e.Why = fmt.Sprintf("%s says %s exists but has no %s records", ServerList(res.Servers), st.Name, st.Type)
 			case KindReferral:
-				if res.Next >= 0 {
-					continue
+				if res.Next >= 0 || res.SameAs > 0 {
+					continue // the path goes on at that step
 				}
 				e.Rcode = RcodeIncomplete
 				e.Why = fmt.Sprintf("the referral to %s was not followed (a budget was hit)", res.Zone)

@@ -32,6 +32,17 @@ func (r *run) ask(ctx context.Context, addr netip.AddrPort, name string, qtype u
 		Transport: "udp", Attempts: []*Attempt{},
 	}
 	r.countQuestion()
+	key := askKey(addr, name, qtype, rd, purpose)
+	known, first, ok := r.recall(ctx, key, purpose)
+	switch {
+	case !ok:
+		// ddx stopped waiting for another branch's asking of it.
+		q.Error, q.ErrorKind, q.Class = stoppedWaiting(ctx, 0), ErrKindAbandoned, ClassError
+		return q
+	case known != nil:
+		return known
+	}
+	defer func() { r.remember(key, first, q) }()
 	if !r.packetsLeft() {
 		q.Error, q.ErrorKind, q.Class = ErrBudget.Error(), ErrKindBudget, ClassError
 		return q
@@ -58,7 +69,15 @@ func (r *run) ask(ctx context.Context, addr netip.AddrPort, name string, qtype u
 		q.Error, q.ErrorKind, q.Class = ErrBudget.Error(), ErrKindBudget, ClassError
 		return q
 	}
+	var trimmed, nsLeft int
+	if reply != nil {
+		reply, trimmed, nsLeft = r.keep(reply, a.Size)
+	}
 	q.finish(reply, a)
+	q.Trimmed, q.nsLeft = trimmed, nsLeft
+	if reply != nil && a.Size > 0 {
+		q.Size = a.Size // on the wire, whatever was kept
+	}
 	if reply == nil {
 		q.Class = ClassError
 		if q.ErrorKind == ErrKindTimeout {

@@ -130,17 +130,46 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 		}()
 	}
 
-	hosts := st.Delegation.NS
-	if len(hosts) > r.cfg.Budget.NSPerZone {
-		r.limit(BudgetNSPerZone, fmt.Sprintf("%s has %d name servers; only the first %d are used", st.Zone, len(hosts), r.cfg.Budget.NSPerZone), st.ID)
-		hosts = hosts[:r.cfg.Budget.NSPerZone]
+	r.mu.Lock()
+	hosts := copyHosts(st.Delegation.NS)
+	omitted := st.Delegation.Omitted
+	r.mu.Unlock()
+	if len(hosts)+omitted > r.cfg.Budget.NSPerZone {
+		r.limit(BudgetNSPerZone, fmt.Sprintf("%s has %d name servers; only the first %d are used", st.Zone, len(hosts)+omitted, r.cfg.Budget.NSPerZone), st.ID)
+		hosts = hosts[:min(len(hosts), r.cfg.Budget.NSPerZone)]
+	}
+	// A cut with more addresses than the budget is asked through the
+	// first k addresses of each name (in address order).
+	k := r.perName(len(hosts))
+	r.planSample(st, hosts, k)
+	addHost := func(i int, name string, addrs []string) {
+		var usable []string
+		for _, a := range addrs {
+			if pa, err := netip.ParseAddr(a); err == nil && r.cfg.familyOK(pa) {
+				usable = append(usable, a)
+			} else {
+				addServer(name, a) // recorded as skipped
+			}
+		}
+		pick, left := sampleAddrs(usable, k)
+		if left > 0 {
+			r.sampled(st, name, left, len(usable), k)
+		}
+		r.mu.Lock()
+		for j, a := range pick {
+			if pa, err := netip.ParseAddr(a); err == nil {
+				st.sample[pa.String()] = i*k + j
+			}
+		}
+		r.mu.Unlock()
+		for _, a := range pick {
+			addServer(name, a)
+		}
 	}
 	for i := range hosts {
 		h := hosts[i]
 		if len(h.Addrs) > 0 {
-			for _, a := range h.Addrs {
-				addServer(h.Name, a)
-			}
+			addHost(i, h.Name, h.Addrs)
 			continue
 		}
 		if !r.takeNSResolve(st) {
@@ -161,9 +190,11 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 			}
 			r.mu.Unlock()
 			r.delegationChanged(st)
+			var list []string
 			for _, a := range addrs {
-				addServer(name, a.String())
+				list = append(list, a.String())
 			}
+			addHost(i, name, list)
 		}(i, h.Name)
 	}
 	go func() {
@@ -191,8 +222,8 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 		if ok {
 			g.Servers = append(g.Servers, rep.srv.Label())
 			var child *Step
-			if g.Next >= 0 {
-				child = r.tr.Steps[g.Next]
+			if g.Next >= 0 || g.SameAs > 0 {
+				child = r.tr.Steps[max(g.Next, g.SameAs)]
 				child.Delegation.From = append(child.Delegation.From, rep.srv.Label())
 			}
 			gc := g.copy()
@@ -209,8 +240,25 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 		switch rep.c.Class {
 		case ClassReferral:
 			g.Zone, g.NS = rep.c.Zone, rep.c.NS
+			// Branches of one lookup that reach the same zone with the
+			// same NS set go on as one: the step already asking it.
+			join := fmt.Sprintf("%d|%s", lk.l.ID, key)
+			r.mu.Lock()
+			same := r.joins[join]
+			if same != nil {
+				same.Delegation.From = append(same.Delegation.From, rep.srv.Label())
+			}
+			r.mu.Unlock()
+			if same != nil {
+				g.SameAs = same.ID
+				r.delegationChanged(same)
+				break
+			}
 			if child := r.referral(lk, st, rep); child != nil {
 				g.Next = child.ID
+				r.mu.Lock()
+				r.joins[join] = child
+				r.mu.Unlock()
 			}
 		case ClassCNAME:
 			g.Target = rep.c.Target
@@ -376,7 +424,7 @@ func (r *run) referral(lk *lookupState, st *Step, rep srvReply) *Step {
 		}
 		hosts = append(hosts, h)
 	}
-	d := Delegation{Source: "referral", From: []string{rep.srv.Label()}, NS: hosts, TTL: c.NSTTL, Raw: rep.q.Reply}
+	d := Delegation{Source: "referral", From: []string{rep.srv.Label()}, NS: hosts, Omitted: rep.q.nsLeft, TTL: c.NSTTL, Raw: rep.q.Reply}
 	child := r.newStep(lk, st.ID, c.Zone, st.Name, st.Qtype, d)
 	if child == nil {
 		return nil

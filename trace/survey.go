@@ -20,7 +20,7 @@ func (r *run) queryServer(ctx context.Context, lk *lookupState, st *Step, idx in
 	var surveyWG sync.WaitGroup
 	defer surveyWG.Wait() // the step is done when its surveys are
 	if survey {
-		for _, p := range r.surveyQuestions(st) {
+		for _, p := range r.sampleSurvey(st, srv, r.surveyQuestions(st)) {
 			p := p
 			surveyWG.Add(1)
 			go func() {

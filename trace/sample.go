@@ -1,0 +1,340 @@
+package trace
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// Cost follows the question, not the attacker: a zone cut of a dozen
+// names with a few addresses each is asked whole, a wider one through a
+// deterministic sample, the way resolvers bound their target fetches
+// (Unbound's target-fetch-policy, BIND's max-recursion-queries, RFC 9471
+// and the NXNSAttack paper's MaxFetch). A question already put to an
+// address is answered from the run's own record, and a reply is kept
+// whole only up to a few KiB.
+
+// probeBudget bounds the in-zone address probes of one cut (servers ×
+// in-zone names × address types): a dozen in-zone names at three
+// addresses each fit, so ordinary zones are probed whole. A sampled cut
+// gets probeBudgetSampled: each in-zone name is still asked of a few
+// servers.
+const (
+	probeBudget        = 1024
+	probeBudgetSampled = 256
+)
+
+// Replies are kept whole up to replyKeep bytes; once the run has kept
+// runKeep bytes of replies, up to replyKeepLean. Beyond that a reply keeps
+// the records a resolver acts on first (see trimReply).
+const (
+	replyKeep     = 4096
+	replyKeepLean = 1232
+	runKeep       = 4 << 20
+)
+
+// perName is how many addresses of each of a cut's hosts are asked: all
+// of them while the cut has at most Budget.Addresses, else an equal share
+// (at least one per name).
+func (r *run) perName(hosts int) int {
+	return max(1, r.cfg.Budget.Addresses/max(1, hosts))
+}
+
+// sampleAddrs picks the addresses of one name server to ask, in a fixed
+// order (address order, so the same servers give the same sample), and
+// says how many were left out.
+func sampleAddrs(addrs []string, k int) ([]string, int) {
+	if len(addrs) <= k {
+		return addrs, 0
+	}
+	sorted := append([]string(nil), addrs...)
+	sort.SliceStable(sorted, func(i, j int) bool { return addrLess(sorted[i], sorted[j]) })
+	return sorted[:k], len(addrs) - k
+}
+
+// planSample records the shape of a cut's sample before its servers are
+// asked: how many addresses each name gets and how many in-zone names
+// each server is asked the address of. Glueless names count as a full
+// share, whatever their lookups find.
+func (r *run) planSample(st *Step, hosts []NSHost, k int) {
+	planned, inZone, budget := 0, 0, probeBudget
+	for _, h := range hosts {
+		if len(h.Addrs) > k {
+			budget = probeBudgetSampled
+		}
+		if len(h.Addrs) > 0 {
+			planned += min(k, len(h.Addrs))
+		} else {
+			planned += k
+		}
+		if st.Zone != "." && IsSubdomain(st.Zone, h.Name) {
+			inZone++
+		}
+	}
+	types := 0
+	if !r.cfg.NoIPv4 {
+		types++
+	}
+	if !r.cfg.NoIPv6 {
+		types++
+	}
+	window := inZone
+	if planned*inZone*types > budget {
+		window = max(1, budget/(max(1, planned)*max(1, types)))
+	}
+	r.mu.Lock()
+	st.sample = map[string]int{}
+	st.window = window
+	r.mu.Unlock()
+}
+
+// sampled records that a cut asks only some of a name's addresses.
+func (r *run) sampled(st *Step, name string, left, total, k int) {
+	r.mu.Lock()
+	st.Unasked += left
+	st.Skipped = append(st.Skipped, fmt.Sprintf("%s: %d of %d addresses not asked (a sample of %d per name)", name, left, total, k))
+	r.mu.Unlock()
+	r.limit(BudgetAddresses, fmt.Sprintf("no more than %d server addresses asked per zone cut; wider cuts are sampled (%s)", r.cfg.Budget.Addresses, st.Zone), st.ID)
+}
+
+// sampleSurvey keeps the address probes a server of a wide cut is asked:
+// a window of the cut's in-zone names that starts at the server's place
+// in the sample, so every name is asked of several servers and no server
+// is asked of them all. Ordinary cuts keep every probe.
+func (r *run) sampleSurvey(st *Step, srv *Server, ps []probe) []probe {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var inZone []string
+	for i, h := range st.Delegation.NS {
+		if i >= r.cfg.Budget.NSPerZone {
+			break
+		}
+		if st.Zone != "." && IsSubdomain(st.Zone, h.Name) {
+			inZone = append(inZone, h.Name)
+		}
+	}
+	index := map[string]int{}
+	for i, n := range inZone {
+		index[n] = i
+	}
+	pos := st.sample[srv.Address]
+	out := ps[:0:0]
+	for _, p := range ps {
+		if p.purpose == PurposeAddress {
+			j, ok := index[p.name]
+			if !ok || st.window < len(inZone) && ((j-pos)%len(inZone)+len(inZone))%len(inZone) >= st.window {
+				continue
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// asked is one question to one address, shared by every step and
+// sub-lookup of the run that puts it: the first asks, the rest copy its
+// record when it is a verdict on the server (a reply, or a server fault).
+type asked struct {
+	done chan struct{}
+	q    *Query // a copy of the first record, nil when it was no verdict
+}
+
+func askKey(addr netip.AddrPort, name string, qtype uint16, rd bool, purpose Purpose) string {
+	return fmt.Sprintf("%s|%s|%d|%t|%t", addr, strings.ToLower(name), qtype, rd, purpose == PurposeTCP)
+}
+
+// recall returns the run's record of a question already put to an
+// address, waiting for it while the first asker is still waiting for
+// the server. It returns nil, true when the caller is to ask (and then
+// must call remember), and nil, false when ctx ended first.
+func (r *run) recall(ctx context.Context, key string, purpose Purpose) (*Query, *asked, bool) {
+	r.mu.Lock()
+	e := r.asked[key]
+	if e == nil {
+		e = &asked{done: make(chan struct{})}
+		r.asked[key] = e
+		r.mu.Unlock()
+		return nil, e, true
+	}
+	r.mu.Unlock()
+	select {
+	case <-e.done:
+	case <-ctx.Done():
+		return nil, nil, false
+	}
+	if e.q == nil {
+		return nil, nil, true // the first asker got no verdict: ask
+	}
+	q := e.q.clone()
+	q.Purpose, q.Reused = purpose, true
+	return q, nil, true
+}
+
+// remember keeps the record of a question for the rest of the run, when
+// it says something about the server.
+func (r *run) remember(key string, e *asked, q *Query) {
+	if e == nil {
+		return
+	}
+	r.mu.Lock()
+	if q.OK() || q.ErrorKind.ServerFault() {
+		e.q = q.clone()
+	} else {
+		delete(r.asked, key) // a later question asks again
+	}
+	r.mu.Unlock()
+	close(e.done)
+}
+
+// clone copies a query record: its attempts are copied, its reply (never
+// modified once received) is shared.
+func (q *Query) clone() *Query {
+	c := *q
+	c.Attempts = make([]*Attempt, len(q.Attempts))
+	for i, a := range q.Attempts {
+		ac := *a
+		c.Attempts[i] = &ac
+	}
+	c.Flags = append([]string(nil), q.Flags...)
+	return &c
+}
+
+// keep bounds what a reply costs the run: whole up to replyKeep bytes
+// (replyKeepLean once the run has kept runKeep), else trimmed. It returns
+// the message to keep, the number of records left out, and how many NS
+// names of a referral were left out.
+func (r *run) keep(m *dns.Msg, size int) (*dns.Msg, int, int) {
+	r.mu.Lock()
+	limit := replyKeep
+	if r.kept > runKeep {
+		limit = replyKeepLean
+	}
+	r.mu.Unlock()
+	out, dropped, nsDropped := trimReply(m, size, limit, r.cfg.Budget.NSPerZone)
+	kept := size
+	if dropped > 0 || nsDropped > 0 {
+		kept = out.Len()
+	}
+	r.mu.Lock()
+	r.kept += kept
+	r.mu.Unlock()
+	return out, dropped, nsDropped
+}
+
+// trimReply returns m when it is at most limit bytes (size) and names at
+// most nsMax servers in a referral; else a copy with the records a
+// resolver acts on first, in their order, up to limit bytes: the SOA and
+// the first nsMax NS names (sorted) of the authority section with
+// addresses for them, then the answer, then the rest of the authority and
+// additional sections. The EDNS record is always kept.
+func trimReply(m *dns.Msg, size, limit, nsMax int) (*dns.Msg, int, int) {
+	owner := ""
+	var ns []*dns.NS
+	for _, rr := range m.Ns {
+		if v, ok := rr.(*dns.NS); ok {
+			if owner == "" {
+				owner = strings.ToLower(v.Hdr.Name)
+			}
+			if strings.EqualFold(v.Hdr.Name, owner) {
+				ns = append(ns, v)
+			}
+		}
+	}
+	if size <= limit && len(ns) <= nsMax {
+		return m, 0, 0
+	}
+	sort.SliceStable(ns, func(i, j int) bool { return strings.ToLower(ns[i].Ns) < strings.ToLower(ns[j].Ns) })
+	keptNS := map[dns.RR]bool{}
+	names := map[string]bool{}
+	var order []string
+	for i, v := range ns {
+		if i >= nsMax {
+			break
+		}
+		keptNS[v] = true
+		n := strings.ToLower(v.Ns)
+		if !names[n] {
+			names[n] = true
+			order = append(order, n)
+		}
+	}
+	used := 12
+	for _, q := range m.Question {
+		used += len(q.Name) + 5
+	}
+	keep := map[dns.RR]bool{}
+	take := func(rr dns.RR) {
+		if keep[rr] {
+			return
+		}
+		if n := dns.Len(rr); used+n <= limit || rr.Header().Rrtype == dns.TypeOPT {
+			keep[rr] = true
+			used += n
+		}
+	}
+	for _, rr := range m.Extra {
+		if rr.Header().Rrtype == dns.TypeOPT {
+			take(rr)
+		}
+	}
+	for _, rr := range m.Ns {
+		if rr.Header().Rrtype == dns.TypeSOA || keptNS[rr] {
+			take(rr)
+		}
+	}
+	// Addresses for the kept names, one per name in turn.
+	byName := map[string][]dns.RR{}
+	for _, rr := range m.Extra {
+		if t := rr.Header().Rrtype; t == dns.TypeA || t == dns.TypeAAAA {
+			n := strings.ToLower(rr.Header().Name)
+			if names[n] {
+				byName[n] = append(byName[n], rr)
+			}
+		}
+	}
+	for round := 0; ; round++ {
+		more := false
+		for _, n := range order {
+			if round < len(byName[n]) {
+				take(byName[n][round])
+				more = true
+			}
+		}
+		if !more {
+			break
+		}
+	}
+	for _, rr := range m.Answer {
+		take(rr)
+	}
+	for _, rr := range m.Ns {
+		if v, ok := rr.(*dns.NS); ok && strings.EqualFold(v.Hdr.Name, owner) && !keptNS[rr] {
+			continue // NS names beyond nsMax are counted, not kept
+		}
+		take(rr)
+	}
+	for _, rr := range m.Extra {
+		take(rr)
+	}
+	out := new(dns.Msg)
+	out.MsgHdr, out.Compress = m.MsgHdr, m.Compress
+	out.Question = m.Question
+	dropped := 0
+	filter := func(rrs []dns.RR) []dns.RR {
+		var kept []dns.RR
+		for _, rr := range rrs {
+			if keep[rr] {
+				kept = append(kept, rr)
+			} else {
+				dropped++
+			}
+		}
+		return kept
+	}
+	out.Answer, out.Ns, out.Extra = filter(m.Answer), filter(m.Ns), filter(m.Extra)
+	return out, dropped, max(0, len(ns)-nsMax)
+}
