@@ -17,7 +17,7 @@ var commands = []command{
 	{"demo", "ddx demo [NAME [TYPE]]", "explore the built-in demo universe (no network)"},
 	{"trace", "ddx trace NAME [TYPE]", "trace NAME from the root, asking every server (also: ddx NAME [TYPE])"},
 	{"check", "ddx check ZONE", "health-check a zone: delegation, servers, content"},
-	{"compare", "ddx compare NAME [TYPE] @R1 @R2...", "ask resolvers side by side and explain the differences with a trace (no @: /etc/resolv.conf, or with --demo the demo's resolvers; also: ddx NAME [TYPE] @RESOLVER)"},
+	{"compare", "ddx compare NAME [TYPE] @R1 @R2...", "ask resolvers side by side and explain the differences with a trace; @ADDR[:PORT], @tls://ADDR[:PORT] (DoT), @https://HOST/PATH (DoH) (no @: /etc/resolv.conf, or with --demo the demo's resolvers; also: ddx NAME [TYPE] @RESOLVER)"},
 	{"show", "ddx show FILE.json", "explore or print a trace saved with -o json, diagnosed afresh"},
 	{"lint", "ddx lint FILE", "check a zone file offline: syntax, SOA, glue, targets, names (--origin NAME without $ORIGIN)"},
 	{"explain", "ddx explain [ID]", "what a finding means and how to fix it; all of them without an ID"},
