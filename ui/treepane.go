@@ -294,7 +294,7 @@ func (p treePane) Breadcrumb() []string {
 func crumb(n *node) string {
 	switch n.kind {
 	case nkStep:
-		return n.step.Zone
+		return zoneName(n.step.Zone)
 	case nkServer:
 		return n.server.Name + " " + n.server.Address
 	case nkLookup:
