@@ -109,7 +109,7 @@ func TestMouseClickSelects(t *testing.T) {
 // path; the pane's title says where the selection sits.
 func TestNextProblemAndBreadcrumb(t *testing.T) {
 	m := finished(t, "gone.lab.", 80, 24)
-	if v := m.View(); !strings.Contains(v, "▌. › lab. › gone.lab. › ns1.gone-hosting.test. 203.0.113.91") {
+	if v := m.View(); !strings.Contains(v, "▌. (root) › lab. › gone.lab. › ns1.gone-hosting.test. 203.0.113.91") {
 		t.Errorf("no breadcrumb:\n%s", v)
 	}
 	m = keys(t, m, "g", "]")

@@ -234,7 +234,7 @@ func TestCompareBannerAboveTree(t *testing.T) {
 	v := m.View()
 	lines := strings.Split(v, "\n")
 	// Title, outcome, the table's rows, then at once the tree.
-	if !strings.HasPrefix(lines[3], "≠ outcome") || !strings.HasPrefix(lines[9], "▌. › ") {
+	if !strings.HasPrefix(lines[3], "≠ outcome") || !strings.HasPrefix(lines[9], "▌. (root) › ") {
 		t.Errorf("banner not right above the tree:\n%s", v)
 	}
 	if got := strings.Count(v, "\n") + 1; got != 30 {

@@ -78,7 +78,10 @@ func waitQuit(t *testing.T, tm func(args ...string) string, screen func() string
 func TestTUIInTmux(t *testing.T) {
 	tm := tmuxSession(t, "100", "30", "demo", "www.lame.test")
 	screen, wait := screenOf(t, tm)
-	waitFor := func(what string) { t.Helper(); wait(fmt.Sprintf("%q", what), func(s string) bool { return strings.Contains(s, what) }) }
+	waitFor := func(what string) {
+		t.Helper()
+		wait(fmt.Sprintf("%q", what), func(s string) bool { return strings.Contains(s, what) })
+	}
 	waitFor("Outcome: NOERROR")
 	waitFor("ns2.lame.test. 192.0.2.31  REFUSED")
 	tm("send-keys", "-t", "ddx", "f")
