@@ -155,3 +155,21 @@ func TestLintTransfer(t *testing.T) {
 		t.Errorf("%+v", rep.Findings)
 	}
 }
+
+// TestZoneTTLs: without $TTL, records after the SOA get its minimum (as
+// BIND does), and an explicit TTL carries on to the next records.
+func TestZoneTTLs(t *testing.T) {
+	t.Parallel()
+	src := "$ORIGIN example.\n@ SOA ns1 h 1 7200 1800 1209600 900\n@ NS ns1\nns1 300 A 192.0.2.1\nns2 A 192.0.2.2\n"
+	z, err := diagnose.ReadZone(strings.NewReader(src), diagnose.ZoneOptions{File: "ttl.zone"})
+	if err != nil || len(z.Problems) != 0 {
+		t.Fatalf("%v %+v", err, z.Problems)
+	}
+	var got []uint32
+	for _, r := range z.Records {
+		got = append(got, r.RR.Header().Ttl)
+	}
+	if fmt.Sprint(got) != "[900 900 300 300]" {
+		t.Errorf("TTLs %v", got)
+	}
+}

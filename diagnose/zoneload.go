@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"bufio"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -40,6 +41,9 @@ const (
 // ErrZoneTooLarge is returned by ReadZone for a zone over its limits.
 var ErrZoneTooLarge = errors.New("zone file too large")
 
+// noTTL marks a record read with no TTL in effect.
+const noTTL = 1<<31 - 2
+
 // ErrBadOrigin is returned by ReadZone for an origin that is not a domain name.
 var ErrBadOrigin = errors.New("the origin is not a domain name")
 
@@ -75,7 +79,10 @@ func ReadZone(r io.Reader, o ZoneOptions) (*ZoneContent, error) {
 		}
 	}
 	zp := dns.NewZoneParser(top, origin, base)
-	zp.SetDefaultTTL(3600) // BIND's behaviour without $TTL is a warning, not an error
+	// A record with no TTL, and none before it, gets noTTL: then BIND uses
+	// the SOA's minimum after an SOA, and rejects the zone before one.
+	zp.SetDefaultTTL(noTTL)
+	fallbackTTL, ttlReported := uint32(0), false
 	if o.Include != nil {
 		zp.SetIncludeAllowed(true)
 		zp.SetIncludeFS(includeFS{st})
@@ -94,6 +101,16 @@ func ReadZone(r io.Reader, o ZoneOptions) (*ZoneContent, error) {
 		cur := st.last
 		e := cur.recordEntry()
 		rec := ZoneRecord{RR: rr, File: cur.display, Line: e.start}
+		if soa, ok := rr.(*dns.SOA); ok && fallbackTTL == 0 {
+			fallbackTTL = soa.Minttl
+		}
+		if h := rr.Header(); h.Ttl == noTTL {
+			if fallbackTTL == 0 && !ttlReported {
+				ttlReported = true
+				z.Problems = append(z.Problems, ZoneProblem{File: rec.File, Line: rec.Line, Message: "the record has no TTL and no $TTL comes before it: name servers reject the zone (add $TTL at the top of the file)"})
+			}
+			h.Ttl = cmp.Or(fallbackTTL, 3600)
+		}
 		z.Records = append(z.Records, rec)
 		if soa, ok := rr.(*dns.SOA); ok && firstSOA == "" {
 			firstSOA = soa.Hdr.Name
