@@ -91,7 +91,17 @@ func wrapLines(text string, width int) string {
 			out = append(out, line)
 			continue
 		}
-		out = append(out, strings.Split(ansi.Wrap(line, width, " "), "\n")...)
+		// The lines after the first keep the line's indent.
+		indent := line[:len(line)-len(strings.TrimLeft(line, " "))]
+		if len(indent) > width/2 {
+			indent = ""
+		}
+		for i, l := range strings.Split(ansi.Wrap(strings.TrimLeft(line, " "), width-len(indent), " "), "\n") {
+			if i > 0 {
+				l = strings.TrimLeft(l, " ")
+			}
+			out = append(out, indent+l)
+		}
 	}
 	return strings.Join(out, "\n")
 }

@@ -115,7 +115,7 @@ func (p findingsPane) View() string {
 		sev := fmt.Sprintf("%-8s", strings.ToUpper(f.Severity.String()))
 		what := f.ID + " " + clean(f.Zone)
 		if ids[f.ID] > 1 && len(f.Servers) > 0 {
-			what += " · " + clean(f.Servers[0]) // which one of them
+			what = f.ID + " " + clean(serverNames(f.Servers)) // which one of them
 		}
 		if i == p.cursor {
 			style := p.st.Cursor

@@ -233,3 +233,34 @@ func TestCtrlCInHelp(t *testing.T) {
 		t.Errorf("ctrl+c in the help: interrupted %v", next.(Model).interrupted)
 	}
 }
+
+// TestNoStaleState: the status line and the detail's scroll follow the
+// selection; wrapped detail lines keep their indent.
+func TestNoStaleState(t *testing.T) {
+	m := keys(t, finished(t, "www.lame.test.", 80, 24), "f", "enter")
+	if !strings.Contains(m.message, "evidence of") {
+		t.Fatalf("message %q", m.message)
+	}
+	m = keys(t, m, "j")
+	if m.message != "" {
+		t.Errorf("the message about the old selection stays: %q", m.message)
+	}
+	got := wrapLines("  a.root.test.  no glue; addresses 198.51.100.1 2001:db8:100::1", 40)
+	for _, l := range strings.Split(got, "\n") {
+		if !strings.HasPrefix(l, "  ") || strings.HasPrefix(l, "   ") {
+			t.Errorf("wrapped line without its indent: %q in\n%s", l, got)
+		}
+	}
+}
+
+// TestSameFindingTwiceSaysWhichServer: two server-timeout findings name
+// their servers in the list.
+func TestSameFindingTwiceSaysWhichServer(t *testing.T) {
+	m := keys(t, finished(t, "gone.lab.", 140, 45), "f")
+	v := m.findings.View()
+	for _, want := range []string{"server-timeout ns1.gone-hosting.test.", "server-timeout ns2.gone-hosting.test."} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the findings list does not say %q:\n%s", want, v)
+		}
+	}
+}

@@ -248,6 +248,7 @@ func (m Model) toFocused(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.tree, cmd = m.tree.Update(msg)
 		if m.tree.Selected() != before {
 			m.touched, m.moved = true, true
+			m.message = "" // it was about what was selected
 		}
 	case paneDetail:
 		m.detail, cmd = m.detail.Update(msg)

@@ -21,13 +21,14 @@ const (
 	modeType
 	modeWrite
 	modeName
-	modeCopy // one key: what y copies
+	modeCopy      // one key: what y copies
+	modeOverwrite // one key: y overwrites the file named in the input
 )
 
 // label is the prompt shown before the input.
 func (i inputMode) label() string {
 	return [...]string{"", "filter: ", "query type: ", "write to (.json for JSON): ", "trace NAME [TYPE] or an address: ",
-		"copy: r the row · p the raw reply · d a dig command · esc cancel"}[i]
+		"copy: r the row · p the raw reply · d a dig command · esc cancel", "the file exists; overwrite it? y/n "}[i]
 }
 
 // prompt opens the prompt for mode with an initial value.
@@ -42,6 +43,17 @@ func (m Model) prompt(mode inputMode, value string) (tea.Model, tea.Cmd) {
 // inputKey handles a key while a prompt is open: esc closes it, enter
 // acts on it, anything else edits it (and a filter applies as it is typed).
 func (m Model) inputKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if m.mode == modeOverwrite {
+		m.mode = modeNormal
+		m.input.Blur()
+		path := strings.TrimSpace(m.input.Value())
+		if msg.Type == tea.KeyRunes && string(msg.Runes) == "y" {
+			m.message = m.writeFile(path)
+		} else {
+			m.message = "not written: " + clean(path) + " is as it was"
+		}
+		return m, nil
+	}
 	if m.mode == modeCopy {
 		m.mode = modeNormal
 		if msg.Type == tea.KeyRunes && len(msg.Runes) == 1 && strings.ContainsRune("rpdy", msg.Runes[0]) {
@@ -76,6 +88,10 @@ func (m Model) inputKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			m.qtype = t
 			return m.rerun()
 		case modeWrite:
+			if _, err := os.Stat(v); err == nil && m.report != nil {
+				m.mode = modeOverwrite // ask first
+				return m, nil
+			}
 			m.message = m.writeFile(v)
 		case modeName:
 			if v == "" {
@@ -158,12 +174,16 @@ func (m *Model) writeFile(path string) string {
 	if err != nil {
 		return "cannot write: " + clean(err.Error())
 	}
+	// The screen folds what is healthy; the file holds the report whole,
+	// and the message says so.
+	what := "the report as text, with every zone cut, not only the open rows"
 	if strings.HasSuffix(path, ".json") {
 		enc := json.NewEncoder(f)
 		enc.SetIndent("", "  ")
 		err = enc.Encode(m.report)
+		what = "the whole trace as JSON, every query and reply: ddx show reads it"
 	} else {
-		err = WriteText(f, m.report, Plain(), TextOptions{})
+		err = WriteText(f, m.report, Plain(), TextOptions{Brief: true})
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -171,5 +191,5 @@ func (m *Model) writeFile(path string) string {
 	if err != nil {
 		return "cannot write: " + clean(err.Error())
 	}
-	return "wrote " + clean(path)
+	return "wrote " + clean(path) + ": " + what
 }

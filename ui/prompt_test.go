@@ -56,7 +56,7 @@ func TestWriteFile(t *testing.T) {
 		m = keys(t, m, "w")
 		m.input.SetValue(path)
 		m = keys(t, m, "enter")
-		if m.message != "wrote "+path {
+		if !strings.HasPrefix(m.message, "wrote "+path+": ") {
 			t.Errorf("message %q", m.message)
 		}
 		b, err := os.ReadFile(path)
@@ -100,5 +100,30 @@ func TestWriteFileBeforeTheEnd(t *testing.T) {
 	m := newTestModel(t, "www.healthy.test.", 100, 30)
 	if msg := m.writeFile(filepath.Join(t.TempDir(), "x.txt")); msg != "the trace has not finished yet" {
 		t.Errorf("message %q", msg)
+	}
+}
+
+// TestWriteAsksBeforeOverwriting: w on an existing file asks; n keeps it.
+func TestWriteAsksBeforeOverwriting(t *testing.T) {
+	m := finished(t, "www.lame.test.", 100, 30)
+	path := filepath.Join(t.TempDir(), "keep.txt")
+	if err := os.WriteFile(path, []byte("precious"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m = keys(t, m, "w")
+	m.input.SetValue(path)
+	m = keys(t, m, "enter")
+	if m.mode != modeOverwrite || !strings.Contains(m.View(), "overwrite it? y/n") {
+		t.Fatalf("no question before overwriting: mode %d\n%s", m.mode, m.View())
+	}
+	m = keys(t, m, "n")
+	if b, _ := os.ReadFile(path); string(b) != "precious" || !strings.HasPrefix(m.message, "not written") {
+		t.Errorf("n: file %q, message %q", b, m.message)
+	}
+	m = keys(t, m, "w")
+	m.input.SetValue(path)
+	m = keys(t, m, "enter", "y")
+	if b, _ := os.ReadFile(path); !strings.Contains(string(b), "Trace of www.lame.test. A") || !strings.Contains(m.message, "not only the open rows") {
+		t.Errorf("y: file %q, message %q", b, m.message)
 	}
 }
