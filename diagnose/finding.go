@@ -63,12 +63,16 @@ type Finding struct {
 // JSON and the TUI render.
 type Report struct {
 	*trace.Trace
+	// Security is the DNSSEC validation state of the outcome (secure,
+	// insecure, bogus, indeterminate); empty with --no-dnssec.
+	Security Security  `json:"security,omitempty"`
 	Findings []Finding `json:"findings"`
 }
 
 // New diagnoses a trace.
 func New(t *trace.Trace) *Report {
 	r := &Report{Trace: t, Findings: Diagnose(t)}
+	r.Security = securityOf(t, r.Findings)
 	return r
 }
 

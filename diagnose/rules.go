@@ -19,6 +19,11 @@ var rules = []*Rule{
 	ruleResolverOutcomeSplit, ruleTTLNotHonoured, ruleResolverNoRecursion,
 	ruleNSAddressSpecial, ruleSOAFieldsMismatch, ruleSOARNAMEInvalid, ruleReferralTooLarge,
 	ruleResolverTransportFailure, ruleResolverAnswerNotAuthoritative,
+	// DNSSEC: the chain of trust, per server (dnssec.go validates).
+	ruleDSMismatch, ruleDNSKEYNotSignedByDS, ruleRRSIGExpired, ruleRRSIGNotYetValid,
+	ruleRRSIGInvalid, ruleRRSIGMissing, ruleNSECProofInvalid, ruleDSForUnsignedZone,
+	ruleDNSSECInconsistent, ruleRRSIGExpiring, ruleSignedWithoutDS,
+	ruleDNSSECAlgorithmDeprecated, ruleNoTrustAnchor,
 	// Zone content only (a zone file or a transfer): they run in Lint.
 	ruleZoneSyntax, ruleSOAMissing, ruleSOANotApex, ruleSingletonMultiple,
 	ruleCNAMEAndOtherData, ruleOutOfZoneData, ruleOccludedData,

@@ -46,6 +46,8 @@ type Server struct {
 	Latency time.Duration
 	Faults  map[string]bool
 	Zones   map[string]*Zone // origin → zone data
+
+	unsigned map[string]bool // signed zones served without DNSSEC (unsigned=)
 }
 
 // Universe is a set of servers reachable by address.
@@ -80,6 +82,7 @@ type Universe struct {
 	servers   map[netip.Addr]*Server
 	resolvers map[netip.Addr]*Resolver
 	roots     []trace.Hint
+	signings  []*Signing
 
 	mu          sync.Mutex
 	inflight    int
@@ -102,6 +105,11 @@ type Universe struct {
 // A recursive resolver (see Resolver) is one line:
 //
 //	resolver ADDR NAME [latency=5ms] [ask-only=ADDR,...] [min-ttl=SECONDS] [recursion=no]
+//
+// A signed zone is one line (see Signing), and a server option
+// unsigned=ZONE,... serves it unsigned on that server:
+//
+//	dnssec ZONE [ds=yes|no|wrong] [sigs=valid|expired|future|expiring|bad] [dnskey-signer=ksk|zsk] [digest=2|1]
 func Load(fsys fs.FS, dir string) (*Universe, error) {
 	f, err := fsys.Open(path.Join(dir, "servers.conf"))
 	if err != nil {
@@ -116,6 +124,14 @@ func Load(fsys fs.FS, dir string) (*Universe, error) {
 		line++
 		fields := strings.Fields(sc.Text())
 		if len(fields) == 0 || strings.HasPrefix(fields[0], "#") {
+			continue
+		}
+		if fields[0] == "dnssec" {
+			sg, err := parseSigning(fields[1:])
+			if err != nil {
+				return nil, fmt.Errorf("servers.conf:%d: %w", line, err)
+			}
+			u.signings = append(u.signings, sg)
 			continue
 		}
 		if (fields[0] != "server" && fields[0] != "resolver") || len(fields) < 3 {
@@ -147,6 +163,11 @@ func Load(fsys fs.FS, dir string) (*Universe, error) {
 			case "fault":
 				for _, x := range strings.Split(v, ",") {
 					s.Faults[x] = true
+				}
+			case "unsigned":
+				s.unsigned = map[string]bool{}
+				for _, x := range strings.Split(v, ",") {
+					s.unsigned[dns.Fqdn(strings.ToLower(x))] = true
 				}
 			case "zones":
 				for _, spec := range strings.Split(v, ",") {
@@ -188,6 +209,9 @@ func Load(fsys fs.FS, dir string) (*Universe, error) {
 			}
 			r.askOnlyNames = append(r.askOnlyNames, fmt.Sprintf("%s (%s)", s.Name, a))
 		}
+	}
+	if err := u.signZones(time.Now()); err != nil {
+		return nil, err
 	}
 	u.roots = u.rootHints()
 	if len(u.roots) == 0 {
@@ -396,6 +420,9 @@ func (u *Universe) answer(s *Server, m *dns.Msg, transport string, edns bool) *d
 			break
 		}
 		z.answer(q, r)
+		if opt := m.IsEdns0(); opt != nil && opt.Do() {
+			z.addDNSSEC(q, r)
+		}
 		if s.Faults[FaultNoAA] {
 			r.Authoritative = false
 		}
@@ -422,7 +449,7 @@ func fit(m, r *dns.Msg, transport string, tc bool) {
 		if size := int(opt.UDPSize()); size > limit {
 			limit = size
 		}
-		r.SetEdns0(1232, false)
+		r.SetEdns0(1232, opt.Do())
 	}
 	if transport == "udp" && (tc || r.Len() > limit) {
 		r.Truncated = true

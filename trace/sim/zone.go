@@ -16,6 +16,7 @@ type Zone struct {
 	SOA    *dns.SOA
 	rrsets map[string]map[uint16][]dns.RR // owner → type → records
 	names  map[string]bool                // owners and empty non-terminals
+	sec    *signedData                    // signatures and NSEC chain, when signed
 }
 
 // loadZone parses one or more zone files for origin; RRsets of later files

@@ -1,0 +1,375 @@
+package sim
+
+import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// Signing is how a zone of the universe is signed, from a dnssec line of
+// servers.conf:
+//
+//	dnssec ZONE [ds=yes|no|wrong] [sigs=valid|expired|future|expiring|bad] [dnskey-signer=ksk|zsk] [digest=2|1]
+//
+// Keys are Ed25519 (algorithm 15), a KSK and a ZSK derived from the zone's
+// name, so every load signs alike. ds=yes puts the KSK's DS in the parent
+// zone, ds=wrong the DS of another key (a rollover done in the wrong
+// order), ds=no none (an island of security). sigs shifts every
+// signature's validity window; bad corrupts them. dnskey-signer=zsk signs
+// the DNSKEY RRset with the ZSK only. A server with unsigned=ZONE serves
+// the zone without any DNSSEC record (a secondary that missed the signed
+// zone).
+type Signing struct {
+	Zone         string
+	DS           string
+	Sigs         string
+	DNSKEYSigner string
+	Digest       uint8
+	ksk, zsk     *dns.DNSKEY
+	kskPriv      ed25519.PrivateKey
+	zskPriv      ed25519.PrivateKey
+}
+
+func parseSigning(fields []string) (*Signing, error) {
+	if len(fields) < 1 {
+		return nil, fmt.Errorf("want: dnssec ZONE [ds=yes|no|wrong] [sigs=...] [dnskey-signer=ksk|zsk] [digest=2|1]")
+	}
+	sg := &Signing{Zone: dns.Fqdn(strings.ToLower(fields[0])), DS: "yes", Sigs: "valid", DNSKEYSigner: "ksk", Digest: dns.SHA256}
+	for _, kv := range fields[1:] {
+		k, v, _ := strings.Cut(kv, "=")
+		bad := false
+		switch k {
+		case "ds":
+			sg.DS, bad = v, v != "yes" && v != "no" && v != "wrong"
+		case "sigs":
+			sg.Sigs = v
+			switch v {
+			case "valid", "expired", "future", "expiring", "bad":
+			default:
+				bad = true
+			}
+		case "dnskey-signer":
+			sg.DNSKEYSigner, bad = v, v != "ksk" && v != "zsk"
+		case "digest":
+			n, err := strconv.Atoi(v)
+			sg.Digest, bad = uint8(n), err != nil || (n != 1 && n != 2)
+		default:
+			return nil, fmt.Errorf("dnssec %s: unknown key %q", sg.Zone, k)
+		}
+		if bad {
+			return nil, fmt.Errorf("dnssec %s: bad value %q", sg.Zone, kv)
+		}
+	}
+	sg.ksk, sg.kskPriv = simKey(sg.Zone, "ksk", 257)
+	sg.zsk, sg.zskPriv = simKey(sg.Zone, "zsk", 256)
+	return sg, nil
+}
+
+// simKey derives an Ed25519 DNSKEY for zone from a fixed seed.
+func simKey(zone, role string, flags uint16) (*dns.DNSKEY, ed25519.PrivateKey) {
+	seed := sha256.Sum256([]byte("ddx demo universe " + role + " " + zone))
+	priv := ed25519.NewKeyFromSeed(seed[:])
+	k := &dns.DNSKEY{
+		Hdr:       dns.RR_Header{Name: zone, Rrtype: dns.TypeDNSKEY, Class: dns.ClassINET, Ttl: 3600},
+		Flags:     flags,
+		Protocol:  3,
+		Algorithm: dns.ED25519,
+	}
+	k.PublicKey = base64.StdEncoding.EncodeToString(priv.Public().(ed25519.PublicKey))
+	return k, priv
+}
+
+// dsRecords are the DS records the parent publishes for the zone.
+func (sg *Signing) dsRecords() []dns.RR {
+	key := sg.ksk
+	switch sg.DS {
+	case "no":
+		return nil
+	case "wrong":
+		key, _ = simKey(sg.Zone, "retired ksk", 257)
+	}
+	ds := key.ToDS(sg.Digest)
+	ds.Hdr.Ttl = 86400
+	return []dns.RR{ds}
+}
+
+// window is the validity of the zone's signatures around now.
+func (sg *Signing) window(now time.Time) (inception, expiration time.Time) {
+	day := now.UTC().Truncate(24 * time.Hour)
+	switch sg.Sigs {
+	case "expired":
+		return day.AddDate(0, 0, -30), day.AddDate(0, 0, -2)
+	case "future":
+		return day.AddDate(0, 0, 2), day.AddDate(0, 0, 30)
+	case "expiring":
+		return day.AddDate(0, 0, -7), now.Add(30 * time.Hour).Truncate(time.Hour)
+	}
+	return day.AddDate(0, 0, -7), day.AddDate(0, 0, 30)
+}
+
+// TrustAnchors implements trace.TrustAnchorer: the DS of the root's KSK
+// when the universe's root is signed.
+func (u *Universe) TrustAnchors() []dns.RR {
+	for _, sg := range u.signings {
+		if sg.Zone == "." {
+			ds := sg.ksk.ToDS(dns.SHA256)
+			return []dns.RR{ds}
+		}
+	}
+	return nil
+}
+
+// signZones adds the DS records of the signed zones to their parents and
+// replaces every copy of a signed zone with its signed form, except on
+// the servers that serve it unsigned.
+func (u *Universe) signZones(now time.Time) error {
+	if len(u.signings) == 0 {
+		return nil
+	}
+	// Every distinct copy of every zone, by origin.
+	copies := map[string][]*Zone{}
+	seen := map[*Zone]bool{}
+	for _, a := range u.Addresses() {
+		for _, z := range u.servers[a].Zones {
+			if !seen[z] {
+				seen[z] = true
+				copies[z.Origin] = append(copies[z.Origin], z)
+			}
+		}
+	}
+	for _, sg := range u.signings {
+		if len(copies[sg.Zone]) == 0 {
+			return fmt.Errorf("servers.conf: dnssec %s: no server serves it", sg.Zone)
+		}
+		ds := sg.dsRecords()
+		if sg.Zone == "." || len(ds) == 0 {
+			continue
+		}
+		for origin, zs := range copies {
+			if origin == sg.Zone || !dns.IsSubDomain(origin, sg.Zone) {
+				continue
+			}
+			for _, z := range zs {
+				if _, ok := z.rrsets[sg.Zone][dns.TypeNS]; ok {
+					z.rrsets[sg.Zone][dns.TypeDS] = ds
+				}
+			}
+		}
+	}
+	signed := map[*Zone]*Zone{}
+	for _, sg := range u.signings {
+		for _, z := range copies[sg.Zone] {
+			sz, err := z.sign(sg, now)
+			if err != nil {
+				return err
+			}
+			signed[z] = sz
+		}
+	}
+	for _, s := range u.servers {
+		for origin, z := range s.Zones {
+			if sz := signed[z]; sz != nil && !s.unsigned[origin] {
+				s.Zones[origin] = sz
+			}
+		}
+	}
+	return nil
+}
+
+// sign returns a signed copy of z: DNSKEY at the apex, an NSEC chain, and
+// an RRSIG for every authoritative RRset.
+func (z *Zone) sign(sg *Signing, now time.Time) (*Zone, error) {
+	sz := &Zone{Origin: z.Origin, SOA: z.SOA, rrsets: map[string]map[uint16][]dns.RR{}, names: z.names,
+		sec: &signedData{sigs: map[string]map[uint16][]dns.RR{}, nsec: map[string]*dns.NSEC{}}}
+	for owner, sets := range z.rrsets {
+		sz.rrsets[owner] = map[uint16][]dns.RR{}
+		for t, rrs := range sets {
+			sz.rrsets[owner][t] = rrs
+		}
+	}
+	sz.rrsets[z.Origin][dns.TypeDNSKEY] = []dns.RR{sg.ksk, sg.zsk}
+	// Authoritative owners: not below a cut (glue), and cuts themselves.
+	var owners []string
+	for owner := range sz.rrsets {
+		if cut := sz.delegation(owner, dns.TypeA); cut != "" && cut != owner {
+			continue
+		}
+		owners = append(owners, owner)
+	}
+	sort.Slice(owners, func(i, j int) bool { return canonicalLess(owners[i], owners[j]) })
+	inc, exp := sg.window(now)
+	for i, owner := range owners {
+		cut := owner != z.Origin && sz.rrsets[owner][dns.TypeNS] != nil
+		types := []uint16{dns.TypeNSEC, dns.TypeRRSIG}
+		for t := range sz.rrsets[owner] {
+			types = append(types, t)
+		}
+		if cut && sz.rrsets[owner][dns.TypeDS] == nil {
+			types = types[:0]
+			types = append(types, dns.TypeNSEC, dns.TypeNS)
+		}
+		sort.Slice(types, func(a, b int) bool { return types[a] < types[b] })
+		nsec := &dns.NSEC{Hdr: dns.RR_Header{Name: owner, Rrtype: dns.TypeNSEC, Class: dns.ClassINET, Ttl: z.SOA.Minttl},
+			NextDomain: owners[(i+1)%len(owners)], TypeBitMap: types}
+		sz.sec.nsec[owner] = nsec
+		sz.sec.nsecOwners = append(sz.sec.nsecOwners, owner)
+		if err := sz.addSig(sg, []dns.RR{nsec}, inc, exp); err != nil {
+			return nil, err
+		}
+		for t, rrs := range sz.rrsets[owner] {
+			if cut && t != dns.TypeDS {
+				continue // the delegation's NS set is not signed by the parent
+			}
+			if err := sz.addSig(sg, rrs, inc, exp); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return sz, nil
+}
+
+func (z *Zone) addSig(sg *Signing, rrs []dns.RR, inc, exp time.Time) error {
+	h := rrs[0].Header()
+	key, priv := sg.zsk, sg.zskPriv
+	if h.Rrtype == dns.TypeDNSKEY && sg.DNSKEYSigner == "ksk" {
+		key, priv = sg.ksk, sg.kskPriv
+	}
+	sig := &dns.RRSIG{
+		Hdr:       dns.RR_Header{Name: h.Name, Rrtype: dns.TypeRRSIG, Class: dns.ClassINET, Ttl: h.Ttl},
+		Algorithm: key.Algorithm, KeyTag: key.KeyTag(), SignerName: z.Origin,
+		Inception: uint32(inc.Unix()), Expiration: uint32(exp.Unix()),
+	}
+	if err := sig.Sign(priv, rrs); err != nil {
+		return fmt.Errorf("signing %s %s: %w", h.Name, dns.TypeToString[h.Rrtype], err)
+	}
+	if sg.Sigs == "bad" {
+		b := []byte(sig.Signature)
+		if b[0] == 'A' {
+			b[0] = 'B'
+		} else {
+			b[0] = 'A'
+		}
+		sig.Signature = string(b)
+	}
+	if z.sec.sigs[h.Name] == nil {
+		z.sec.sigs[h.Name] = map[uint16][]dns.RR{}
+	}
+	z.sec.sigs[h.Name][h.Rrtype] = append(z.sec.sigs[h.Name][h.Rrtype], sig)
+	return nil
+}
+
+// signedData is what signing adds to a zone: the RRSIGs of each RRset and
+// the NSEC chain.
+type signedData struct {
+	sigs       map[string]map[uint16][]dns.RR // owner → covered type → RRSIGs
+	nsec       map[string]*dns.NSEC
+	nsecOwners []string // in canonical order
+}
+
+// addDNSSEC adds to an answer of a signed zone what a server adds for a
+// query with DO: the RRSIGs of each RRset, the DS (or the NSEC proving
+// there is none) of a referral, and the NSEC records of a negative answer.
+func (z *Zone) addDNSSEC(q dns.Question, r *dns.Msg) {
+	if z.sec == nil {
+		return
+	}
+	r.Answer = append(r.Answer, z.sigsFor(r.Answer)...)
+	if !r.Authoritative {
+		if len(r.Ns) == 0 {
+			return
+		}
+		cut := strings.ToLower(r.Ns[0].Header().Name)
+		if ds := z.rrsets[cut][dns.TypeDS]; ds != nil {
+			r.Ns = append(r.Ns, ds...)
+			r.Ns = append(r.Ns, z.sec.sigs[cut][dns.TypeDS]...)
+		} else if n := z.sec.nsec[cut]; n != nil {
+			r.Ns = append(r.Ns, n)
+			r.Ns = append(r.Ns, z.sec.sigs[cut][dns.TypeNSEC]...)
+		}
+		return
+	}
+	if len(r.Answer) > 0 && r.Rcode == dns.RcodeSuccess && !z.endsInCNAME(r, q) {
+		return
+	}
+	name := strings.ToLower(q.Name)
+	if len(r.Answer) > 0 {
+		name = strings.ToLower(r.Answer[len(r.Answer)-1].(*dns.CNAME).Target)
+	}
+	r.Ns = append(r.Ns, z.sigsFor(r.Ns)...)
+	var proofs []string
+	if n := z.sec.nsec[name]; n != nil {
+		proofs = append(proofs, name)
+	} else {
+		proofs = append(proofs, z.covering(name))
+		if r.Rcode == dns.RcodeNameError {
+			ce := name
+			for ce != z.Origin && !z.names[ce] {
+				ce = parent(ce)
+			}
+			proofs = append(proofs, z.covering("*."+ce))
+		}
+	}
+	done := map[string]bool{}
+	for _, p := range proofs {
+		if p == "" || done[p] {
+			continue
+		}
+		done[p] = true
+		r.Ns = append(r.Ns, z.sec.nsec[p])
+		r.Ns = append(r.Ns, z.sec.sigs[p][dns.TypeNSEC]...)
+	}
+}
+
+func (z *Zone) endsInCNAME(r *dns.Msg, q dns.Question) bool {
+	last, ok := r.Answer[len(r.Answer)-1].(*dns.CNAME)
+	return ok && q.Qtype != dns.TypeCNAME && dns.IsSubDomain(z.Origin, last.Target) && z.delegation(strings.ToLower(last.Target), q.Qtype) == ""
+}
+
+// sigsFor returns the signatures of the RRsets in rrs.
+func (z *Zone) sigsFor(rrs []dns.RR) []dns.RR {
+	var out []dns.RR
+	done := map[string]bool{}
+	for _, rr := range rrs {
+		h := rr.Header()
+		key := strings.ToLower(h.Name) + "/" + strconv.Itoa(int(h.Rrtype))
+		if done[key] || h.Rrtype == dns.TypeRRSIG {
+			continue
+		}
+		done[key] = true
+		out = append(out, z.sec.sigs[strings.ToLower(h.Name)][h.Rrtype]...)
+	}
+	return out
+}
+
+// covering is the owner of the NSEC record whose span covers name.
+func (z *Zone) covering(name string) string {
+	best := ""
+	for _, o := range z.sec.nsecOwners {
+		if canonicalLess(o, name) {
+			best = o
+		}
+	}
+	if best == "" && len(z.sec.nsecOwners) > 0 {
+		best = z.sec.nsecOwners[len(z.sec.nsecOwners)-1]
+	}
+	return best
+}
+
+// canonicalLess orders names as RFC 4034 §6.1 does: label by label from
+// the right, lower case, bytewise.
+func canonicalLess(a, b string) bool {
+	la, lb := dns.SplitDomainName(strings.ToLower(a)), dns.SplitDomainName(strings.ToLower(b))
+	for i, j := len(la)-1, len(lb)-1; i >= 0 && j >= 0; i, j = i-1, j-1 {
+		if la[i] != lb[j] {
+			return la[i] < lb[j]
+		}
+	}
+	return len(la) < len(lb)
+}
