@@ -204,8 +204,42 @@ func (r *run) followCNAME(lk *lookupState, st *Step, c Classification) (int, str
 		r.limit(BudgetCNAMEHops, fmt.Sprintf("more than %d CNAMEs in a chain", r.cfg.Budget.CNAMEHops), st.ID)
 		return -1, "CNAME chain longer than the budget of " + fmt.Sprint(r.cfg.Budget.CNAMEHops), CNAMEHops
 	}
+	// Alias forks that lead to the same name go on as one lookup: one
+	// that resolves the same target for the same waiter, from the same
+	// cut, at the same depth of the chain.
+	known := map[string][]NSHost{".": r.roots}
+	for z, h := range lk.known {
+		known[z] = h
+	}
+	r.nsMu.Lock()
+	r.mu.Lock()
+	r.pathCuts(known, st.ID, true)
+	zone, hosts := startCut(c.Target, known)
+	var names []string
+	for _, h := range hosts {
+		names = append(names, h.Name)
+	}
+	key := fmt.Sprintf("%s|%d|%d|%s|%s|%d", c.Target, lk.qtype, lk.publish.l.ID, zone, strings.Join(names, ","), len(chain))
+	if cached := r.aliases[key]; cached != nil && !r.reaches(cached, lk) {
+		r.requesters[cached.l.ID] = append(r.requesters[cached.l.ID], st.ID)
+		r.addWait(lk, cached)
+		r.mu.Unlock()
+		r.nsMu.Unlock()
+		lk.wg.Add(1)
+		go func() {
+			<-cached.done
+			r.wait(lk, cached, false)
+			lk.wg.Done()
+		}()
+		return cached.l.ID, "alias to " + c.Target, ""
+	}
+	r.mu.Unlock()
 	lk.wg.Add(1)
 	sub := r.startLookup(c.Target, lk.qtype, ReasonCNAME, lk, st.ID, chain[:len(chain)-1])
+	r.mu.Lock()
+	r.aliases[key] = sub
+	r.mu.Unlock()
+	r.nsMu.Unlock()
 	return sub.l.ID, "alias to " + c.Target, ""
 }
 

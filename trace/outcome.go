@@ -101,7 +101,9 @@ func (r *run) outcome(id int) Outcome {
 	}
 	o.Ends = ends
 	switch {
-	case seen[RcodeIncomplete] || len(rcodes) == 0 && r.stopped != "":
+	case seen[RcodeIncomplete] || len(rcodes) == 0 && (r.stopped != "" || len(r.tr.Limits) > 0):
+		// A path that a budget ended (no step left for a referral or
+		// an alias target) says nothing about the servers.
 		o.Rcode = RcodeIncomplete
 		o.Explanation = "the trace is incomplete: " + r.stopDetail() + ", before every path reached its end"
 		var parts []string
@@ -116,9 +118,6 @@ func (r *run) outcome(id int) Outcome {
 	case len(rcodes) == 0:
 		o.Rcode = RcodeServFail
 		o.Explanation = "the trace stopped before reaching any answer"
-		if len(r.tr.Limits) > 0 {
-			o.Explanation += " (" + r.tr.Limits[0].Detail + ")"
-		}
 	case len(rcodes) == 1:
 		o.Rcode = rcodes[0]
 		o.Explanation = ends[0].Why

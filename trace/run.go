@@ -40,6 +40,7 @@ func Run(ctx context.Context, cfg Config, name string, qtype uint16, events chan
 		nsResolved: map[int]int{},
 		asked:      map[string]*asked{},
 		joins:      map[string]*Step{},
+		aliases:    map[string]*lookupState{},
 		tr: &Trace{
 			Schema:  SchemaVersion,
 			Query:   Question{Name: fq, Unicode: uni, Type: dns.Type(qtype).String(), Qtype: qtype},
@@ -85,11 +86,12 @@ type run struct {
 	surveyed    map[string]bool                       // zone|address already surveyed
 	nsCache     map[string]*lookupState               // name|type → lookup of a name server's address
 	limits      map[BudgetName]bool
-	nsResolved  map[int]int       // step → glueless NS names resolved
-	asked       map[string]*asked // address|question → the run's record of it
-	joins       map[string]*Step  // lookup|zone|NS set → the step that asks it
-	kept        int               // bytes of replies kept
-	stopped     BudgetName        // what ended the run early, set before finish
+	nsResolved  map[int]int             // step → glueless NS names resolved
+	asked       map[string]*asked       // address|question → the run's record of it
+	joins       map[string]*Step        // lookup|zone|NS set → the step that asks it
+	aliases     map[string]*lookupState // CNAME target|cut|depth → its lookup
+	kept        int                     // bytes of replies kept
+	stopped     BudgetName              // what ended the run early, set before finish
 	queries     int
 	inflight    int
 	maxInflight int

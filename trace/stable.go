@@ -19,7 +19,7 @@ func (r *run) stabilize() {
 	for pass := 0; pass < len(r.tr.Lookups)+1; pass++ {
 		moved := false
 		for _, l := range r.tr.Lookups {
-			if l.Reason != ReasonNSAddr {
+			if l.Reason != ReasonNSAddr && len(r.requesters[l.ID]) < 2 { // or a shared alias target
 				continue
 			}
 			best, bestKey := -1, ""
