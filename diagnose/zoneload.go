@@ -603,8 +603,14 @@ func (st *readState) parseProblem(err error, origin string) ZoneProblem {
 		p.Message = "$INCLUDE is not allowed when reading from standard input"
 	case strings.HasPrefix(msg, "failed to open"):
 		p.Message = "$INCLUDE: " + msg
-	case badField.MatchString(msg) && token != "" && token != "\n":
+	case badField.MatchString(msg) && strings.TrimSpace(token) == "":
+		p.Message = fmt.Sprintf("bad %s record: its data ends too early (a missing field, or an unclosed quote or parenthesis)", badField.FindStringSubmatch(msg)[1])
+	case badField.MatchString(msg):
 		p.Message = fmt.Sprintf("bad %s record: cannot read %q", badField.FindStringSubmatch(msg)[1], token)
+	case strings.HasPrefix(msg, "expecting $TTL value"):
+		p.Message = fmt.Sprintf("$TTL %q is not a TTL", token)
+	case strings.HasPrefix(msg, "expecting ") && strings.TrimSpace(token) != "":
+		p.Message = fmt.Sprintf("%q is not a TTL, class or record type (%s)", token, strings.TrimSuffix(msg, ", not this..."))
 	case token == "" || token == "\n":
 		p.Message = msg
 	default:
