@@ -59,4 +59,9 @@ var Scenarios = []Scenario{
 	{"www.openres.test", "a listed server is an open resolver (Unbound in the lab)"},
 	{"www.aliasglue.test", "a name server that is a CNAME, although the parent has glue for it"},
 	{"www.child.parent.test", "a child zone served by its parent's servers (try ddx check child.parent.test)"},
+	// DNSSEC scenarios for issue #15: the root and test. are signed.
+	{"www.secure.test", "a signed zone with its DS at the parent: secure"},
+	{"www.dsmismatch.test", "the parent's DS is for a retired key: bogus, validating resolvers answer SERVFAIL"},
+	{"www.expired.test", "the zone's signatures expired two days ago: bogus"},
+	{"www.halfsigned.test", "one secondary serves the zone unsigned: bogus through that server only"},
 }

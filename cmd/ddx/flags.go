@@ -52,6 +52,7 @@ type options struct {
 	verbose    bool
 	severity   string
 	outputSet  bool
+	dnssecOpts // --trust-anchor, --no-dnssec (dnssec.go)
 }
 
 func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
@@ -72,6 +73,7 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.deadline, "deadline", 0, "wall-clock budget `D` for the run (default 60s)")
 	fs.BoolVar(&o.verbose, "v", false, "show every survey query, not only those that went wrong")
 	fs.StringVar(&o.severity, "severity", "info", "show findings at `LEVEL` or above")
+	o.dnssecOpts.flags(fs)
 	return fs
 }
 
@@ -190,6 +192,9 @@ func (o *options) config() (trace.Config, error) {
 		if cfg.Roots, err = trace.HintsFromAddrs(strings.Split(o.root, ",")); err != nil {
 			return cfg, usagef("--root: %v", err)
 		}
+	}
+	if err := o.dnssecOpts.config(&cfg); err != nil {
+		return cfg, err
 	}
 	v4, v6 := families(cfg.Roots)
 	switch {
