@@ -55,8 +55,8 @@ type ZoneProblem struct {
 
 // A zoneOwner is one owner name and its records.
 type zoneOwner struct {
-	name string // lower case
-	recs []int  // indexes into Records
+	name string  // lower case
+	recs []int32 // indexes into Records
 }
 
 // NewZoneContent indexes records of the zone whose apex is origin; file
@@ -71,6 +71,10 @@ func (z *ZoneContent) index() {
 	z.byName = make(map[string]int, len(z.Records)/2)
 	z.owners = nil
 	z.cuts, z.dnames, z.nsTo = map[string]bool{}, map[string]bool{}, map[string]bool{}
+	// Two passes, so that every owner's record list is a window on one
+	// array rather than an allocation of its own.
+	ownerOf := make([]int32, len(z.Records))
+	var count []int32
 	for i, r := range z.Records {
 		n := lowerName(r.RR.Header().Name)
 		o, ok := z.byName[n]
@@ -78,8 +82,10 @@ func (z *ZoneContent) index() {
 			o = len(z.owners)
 			z.byName[n] = o
 			z.owners = append(z.owners, zoneOwner{name: n})
+			count = append(count, 0)
 		}
-		z.owners[o].recs = append(z.owners[o].recs, i)
+		ownerOf[i] = int32(o)
+		count[o]++
 		switch rr := r.RR.(type) {
 		case *dns.NS:
 			z.nsTo[lowerName(rr.Ns)] = true
@@ -89,6 +95,14 @@ func (z *ZoneContent) index() {
 		case *dns.DNAME:
 			z.dnames[n] = true
 		}
+	}
+	all := make([]int32, 0, len(z.Records))
+	for o := range z.owners {
+		z.owners[o].recs = all[len(all) : len(all) : len(all)+int(count[o])]
+		all = all[:len(all)+int(count[o])]
+	}
+	for i, o := range ownerOf {
+		z.owners[o].recs = append(z.owners[o].recs, int32(i))
 	}
 	z.nsSetList = z.findNSSets()
 }
