@@ -1,0 +1,293 @@
+package trace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// The conformance probes of `ddx check`: how each server of the checked
+// zone speaks the protocol. They follow ISC's EDNS compliance tests (the
+// tests behind the 2019 DNS flag day: edns1, ednsopt, ednsflags) and
+// Zonemaster's NAMESERVER05, 08-11 and ZONE09: the apex asked in mixed
+// case, with EDNS version 1, with an unknown EDNS option and with an
+// unknown EDNS flag, and asked the common query types. Each probe is an
+// ordinary Query of the server, so a saved trace carries its reply.
+
+// Purposes of the conformance probes.
+const (
+	// PurposeType asks the apex one of the common types (NS, MX, A,
+	// AAAA, TXT). One that fails is asked again, over UDP and over TCP,
+	// under the same purpose: a type fails only when every asking does.
+	PurposeType       Purpose = "type"
+	PurposeCase       Purpose = "case"        // the apex SOA asked with the zone name in mixed case
+	PurposeEDNS1      Purpose = "edns1"       // the apex SOA with EDNS version 1: BADVERS expected
+	PurposeEDNSOption Purpose = "edns-option" // the apex SOA with an unknown EDNS option: ignored expected
+	PurposeEDNSFlags  Purpose = "edns-flags"  // the apex SOA with an unknown EDNS flag: ignored expected
+)
+
+// What the EDNS probes send, as ISC's tests do: option code 100 (not
+// assigned by IANA) with no data, and flag 0x0080 (a must-be-zero bit).
+const (
+	UnknownEDNSOption uint16 = 100
+	UnknownEDNSFlag   uint16 = 0x0080
+)
+
+// ConformanceTypes are the types the apex is asked (the SOA is the
+// survey's): RFC 4074 servers most often fail AAAA or MX.
+var ConformanceTypes = []uint16{dns.TypeNS, dns.TypeMX, dns.TypeA, dns.TypeAAAA, dns.TypeTXT}
+
+// probeConformance starts the conformance probes of one address of the
+// checked zone, once per run (when the address is surveyed), under wg.
+func (r *run) probeConformance(st *Step, idx int, srv *Server, ap netip.AddrPort, survey bool, wg *sync.WaitGroup) {
+	if !survey || !r.cfg.Probes || st.Zone == "." || !strings.EqualFold(st.Zone, r.tr.Query.Name) {
+		return
+	}
+	zone := st.Zone
+	packets := []packetProbe{
+		{purpose: PurposeEDNS1, name: zone, qtype: dns.TypeSOA, edns: true, version: 1},
+		{purpose: PurposeEDNSOption, name: zone, qtype: dns.TypeSOA, edns: true, option: true},
+		{purpose: PurposeEDNSFlags, name: zone, qtype: dns.TypeSOA, edns: true, flags: UnknownEDNSFlag},
+	}
+	if mixed := MixedCase(zone); mixed != zone {
+		packets = append(packets, packetProbe{purpose: PurposeCase, name: mixed, qtype: dns.TypeSOA, edns: true})
+	}
+	for _, p := range packets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			q := r.askPacket(r.ctx, ap, p, "udp", true)
+			if q.OK() && q.Reply.Rcode != dns.RcodeBadVers {
+				q.Class = Classify(zone, p.qtype, zone, q.Reply).Class
+			}
+			r.addQuery(st, idx, srv, q)
+		}()
+	}
+	for _, t := range ConformanceTypes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.probeType(st, idx, srv, ap, t)
+		}()
+	}
+}
+
+// probeType asks the apex one type; when that fails (no reply, or an
+// rcode other than NOERROR and NXDOMAIN), it asks again over UDP and then
+// over TCP, so that a lost packet is never taken for a failing type.
+func (r *run) probeType(st *Step, idx int, srv *Server, ap netip.AddrPort, qtype uint16) {
+	zone := st.Zone
+	q := r.ask(r.ctx, ap, zone, qtype, false, PurposeType)
+	if q.OK() {
+		q.Class = Classify(zone, qtype, zone, q.Reply).Class
+	}
+	r.addQuery(st, idx, srv, q)
+	if !TypeFailed(q) {
+		return
+	}
+	p := packetProbe{purpose: PurposeType, name: zone, qtype: qtype, edns: true}
+	for _, transport := range []string{"udp", "tcp"} {
+		again := r.askPacket(r.ctx, ap, p, transport, false)
+		if again.OK() {
+			again.Class = Classify(zone, qtype, zone, again.Reply).Class
+		}
+		r.addQuery(st, idx, srv, again)
+	}
+}
+
+// TypeFailed reports whether a query shows its type failing at the
+// server: no reply although the server was waited for, or an rcode other
+// than NOERROR and NXDOMAIN.
+func TypeFailed(q *Query) bool {
+	if !q.OK() {
+		switch q.ErrorKind {
+		case ErrKindTimeout, ErrKindInvalid, ErrKindIDMismatch, ErrKindTCP:
+			return true
+		}
+		return false
+	}
+	return q.Reply.Rcode != dns.RcodeSuccess && q.Reply.Rcode != dns.RcodeNameError
+}
+
+// MixedCase is name with the case of its letters alternating (the first
+// letter lower), the way a resolver using 0x20 might ask it.
+func MixedCase(name string) string {
+	b := []byte(strings.ToLower(name))
+	upper := false
+	for i, c := range b {
+		if c >= 'a' && c <= 'z' {
+			if upper {
+				b[i] = c - 'a' + 'A'
+			}
+			upper = !upper
+		}
+	}
+	return string(b)
+}
+
+// packetProbe is a query that ask cannot send: a name whose case must be
+// kept, an EDNS version, an option or a flag.
+type packetProbe struct {
+	purpose Purpose
+	name    string // sent as is
+	qtype   uint16
+	edns    bool
+	version uint8
+	option  bool   // add UnknownEDNSOption
+	flags   uint16 // EDNS flags besides DO
+}
+
+func (p packetProbe) msg(do bool) *dns.Msg {
+	m := new(dns.Msg)
+	m.Id = dns.Id()
+	m.Question = []dns.Question{{Name: p.name, Qtype: p.qtype, Qclass: dns.ClassINET}}
+	if p.edns {
+		opt := &dns.OPT{Hdr: dns.RR_Header{Name: ".", Rrtype: dns.TypeOPT}}
+		opt.SetUDPSize(ednsBufSize)
+		opt.SetVersion(p.version)
+		if do {
+			opt.SetDo()
+		}
+		if p.flags != 0 {
+			opt.SetZ(p.flags)
+		}
+		if p.option {
+			opt.Option = append(opt.Option, &dns.EDNS0_LOCAL{Code: UnknownEDNSOption, Data: []byte{}})
+		}
+		m.Extra = append(m.Extra, opt)
+	}
+	return m
+}
+
+// askPacket sends one probe packet over transport, Tries times over UDP
+// until a reply comes (one try over TCP). With retry, a probe silent on
+// every try is sent Tries times more before its silence counts: a
+// server that drops a kind of query drops it every time. A truncated UDP
+// reply is asked again over TCP. The reply is validated like any other.
+func (r *run) askPacket(ctx context.Context, ap netip.AddrPort, p packetProbe, transport string, retry bool) *Query {
+	q := &Query{Purpose: p.purpose, Name: p.name, Type: dns.Type(p.qtype).String(), Transport: transport, Attempts: []*Attempt{}}
+	r.countQuestion()
+	select {
+	case r.sem <- struct{}{}:
+	case <-ctx.Done():
+		q.Error, q.ErrorKind, q.Class = "cancelled", ErrKindCancelled, ClassError
+		return q
+	}
+	r.inFlight(+1)
+	defer func() { r.inFlight(-1); <-r.sem }()
+
+	tries := 1
+	if transport == "udp" {
+		tries = r.cfg.Tries
+		if retry {
+			tries *= 2
+		}
+	}
+	var last *Attempt
+	for try := 1; try <= tries; try++ {
+		a := &Attempt{Try: try, Transport: transport, EDNS: p.edns}
+		switch {
+		case try == r.cfg.Tries+1:
+			a.Retry, a.Change = ChangeRetry, fmt.Sprintf("again: silent on %d tr%s", try-1, plural(try-1, "y", "ies"))
+		case try > 1:
+			a.Retry, a.Change = ChangeRetry, "retry: "+last.Error
+		}
+		if !r.takePacket() {
+			break
+		}
+		q.Attempts = append(q.Attempts, a)
+		last = a
+		reply := r.sendPacket(ctx, ap, p, a)
+		if reply != nil && reply.Truncated && transport == "udp" {
+			ta := &Attempt{Try: try, Transport: "tcp", EDNS: p.edns, Retry: ChangeTCPAfterTC, Change: "TCP after TC=1"}
+			if !r.takePacket() {
+				break
+			}
+			q.Attempts = append(q.Attempts, ta)
+			a, last, reply = ta, ta, r.sendPacket(ctx, ap, p, ta)
+		}
+		if reply != nil {
+			q.finish(reply, a)
+			q.Rcode = rcodeName(reply.Rcode)
+			return q
+		}
+		if a.ErrorKind != ErrKindTimeout || ctx.Err() != nil {
+			break // a server that answers wrongly or not at all: another try will not help
+		}
+	}
+	if last == nil {
+		q.Error, q.ErrorKind, q.Class = ErrBudget.Error(), ErrKindBudget, ClassError
+		return q
+	}
+	q.finish(nil, last)
+	q.Class = ClassError
+	if q.ErrorKind == ErrKindTimeout {
+		r.countTimeout()
+	}
+	return q
+}
+
+// sendPacket sends one attempt of a probe and validates the reply as
+// attempt does; the Attempt says how it ended. The echoed name is
+// compared without regard to case: the case probe's reply is judged by
+// diagnosis, byte for byte.
+func (r *run) sendPacket(ctx context.Context, ap netip.AddrPort, p packetProbe, a *Attempt) *dns.Msg {
+	m := p.msg(!r.cfg.NoDNSSEC)
+	actx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
+	defer cancel()
+	start := time.Now()
+	reply, rtt, err := r.cfg.Exchanger.Exchange(actx, m, ap, a.Transport)
+	a.RTTms = ms(rtt)
+	if err != nil {
+		waited := time.Since(start).Round(time.Millisecond)
+		switch {
+		case ctx.Err() != nil:
+			a.ErrorKind, a.Error, a.RTTms = ErrKindAbandoned, stoppedWaiting(ctx, waited), ms(waited)
+		case errors.Is(err, ErrIDMismatch):
+			a.ErrorKind, a.Error = ErrKindIDMismatch, err.Error()
+		case errors.Is(err, ErrTimeout) || actx.Err() != nil:
+			a.ErrorKind, a.Error, a.RTTms = ErrKindTimeout, fmt.Sprintf("no reply within %s", r.cfg.Timeout), ms(r.cfg.Timeout)
+		case errors.Is(err, ErrUnreachable):
+			a.ErrorKind, a.Error = ErrKindUnreachable, err.Error()
+		default:
+			a.ErrorKind, a.Error = ErrKindError, sanitize(err.Error())
+		}
+		return nil
+	}
+	// Some servers leave the question out of BADVERS, as of FORMERR.
+	if !(reply.Rcode == dns.RcodeBadVers && len(reply.Question) == 0 && reply.Id == m.Id && reply.Response) {
+		if err := validate(m, reply); err != nil {
+			a.ErrorKind, a.Error = ErrKindInvalid, err.Error()
+			if errors.Is(err, ErrIDMismatch) {
+				a.ErrorKind = ErrKindIDMismatch
+			}
+			return nil
+		}
+	}
+	a.Rcode = rcodeName(reply.Rcode)
+	a.TC = reply.Truncated
+	a.Size = reply.Len()
+	if a.Transport == "tcp" && reply.Truncated {
+		a.ErrorKind, a.Error = ErrKindInvalid, "truncated reply over TCP"
+		return nil
+	}
+	return reply
+}
+
+// rcodeName names an rcode, extended ones included: 16 is BADVERS in a
+// reply with EDNS (miekg/dns names it BADSIG, its TSIG meaning).
+func rcodeName(rc int) string {
+	if rc == dns.RcodeBadVers {
+		return "BADVERS"
+	}
+	if s, ok := dns.RcodeToString[rc]; ok {
+		return s
+	}
+	return fmt.Sprintf("RCODE%d", rc)
+}
