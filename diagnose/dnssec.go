@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ddxdns/ddx/trace"
 	"github.com/miekg/dns"
@@ -298,9 +299,11 @@ func (a *dnssecAnalysis) serverKeys(z *zoneSec, s *trace.Server, q *trace.Query)
 			detail: fmt.Sprintf("%s serves the DNSKEY RRset of %s signed by %s, but not by key %s, the one the DS matches", label, zone, sigList(sigs), keyList(matched))})
 		return nil, false
 	}
-	if iss, ok := a.verify(zone, label, q.ID, "the DNSKEY RRset of "+zone, rrset, bySep, matched); !ok {
+	if iss, ok := a.verify(zone, label, q.ID, "the DNSKEY RRset of "+zone, rrset, bySep, matched); !ok || iss.id != "" {
 		z.add(iss)
-		return nil, false
+		if !ok {
+			return nil, false
+		}
 	}
 	return keys, true
 }
@@ -343,7 +346,7 @@ func (a *dnssecAnalysis) checkSet(z *zoneSec, label string, q *trace.Query, set 
 			detail: label + " serves " + what + " without a signature, in a zone signed with DS at its parent"})
 		return
 	}
-	if iss, ok := a.verify(z.v.zone, label, q.ID, what, set, sigs, keys); !ok {
+	if iss, _ := a.verify(z.v.zone, label, q.ID, what, set, sigs, keys); iss.id != "" {
 		z.add(iss)
 	}
 }
@@ -371,7 +374,7 @@ func (a *dnssecAnalysis) verify(zone, label string, qid int, what string, rrset 
 			continue
 		}
 		if !algSupported[sig.Algorithm] {
-			return iss, true // unsupported: treated as unsigned by validators
+			return dnsIssue{}, true // unsupported: validators treat the zone as unsigned
 		}
 		inc, exp := sigTime(sig.Inception, a.now), sigTime(sig.Expiration, a.now)
 		switch {
@@ -449,9 +452,11 @@ func (a *dnssecAnalysis) checkDenial(z *zoneSec, label string, q *trace.Query, k
 			proved = true
 		}
 		if proved {
-			if iss, ok := a.verify(z.v.zone, label, q.ID, owner+" NSEC", []dns.RR{n}, sigsOf(q.Reply.Ns, n.Hdr.Name, dns.TypeNSEC), keys); !ok {
+			if iss, ok := a.verify(z.v.zone, label, q.ID, owner+" NSEC", []dns.RR{n}, sigsOf(q.Reply.Ns, n.Hdr.Name, dns.TypeNSEC), keys); iss.id != "" {
 				z.add(iss)
-				return
+				if !ok {
+					return
+				}
 			}
 			break
 		}
@@ -737,5 +742,5 @@ func ago(secs int64) string {
 }
 
 func stamp(unix int64) string {
-	return dns.TimeToString(uint32(unix))
+	return time.Unix(unix, 0).UTC().Format("2006-01-02 15:04 UTC")
 }

@@ -207,7 +207,7 @@ var ruleDNSSECInconsistent = &Rule{
 				if id == "ds-for-unsigned-zone" {
 					id, iss.detail = "rrsig-missing", iss.detail+": it serves the zone unsigned"
 				}
-				parts = append(parts, iss.detail+" ("+id+")")
+				parts = append(parts, iss.detail+" ("+id+"; a validating resolver's extended DNS error "+ede[id]+")")
 				for _, x := range z.bad[s] {
 					qs = append(qs, x.queries...)
 				}
@@ -217,7 +217,7 @@ var ruleDNSSECInconsistent = &Rule{
 				Summary: fmt.Sprintf("%s: the chain of trust breaks through %s only", z.v.zone, list(servers)),
 				Explanation: strings.Join(parts, "; ") + ". " + list(z.good) + " validate" + plural(len(z.good)) +
 					". A validating resolver that asks " + list(servers) + " must reject what it gets: it answers SERVFAIL " +
-					"(with the extended DNS error of the cause, RFC 8914) or retries another server; a non-validating " +
+					"(with that extended DNS error, RFC 8914) or retries another server, slowly; a non-validating " +
 					"resolver answers normally from every server.",
 			})
 		}

@@ -16,14 +16,18 @@ import (
 // Signing is how a zone of the universe is signed, from a dnssec line of
 // servers.conf:
 //
-//	dnssec ZONE [ds=yes|no|wrong] [sigs=valid|expired|future|expiring|bad] [dnskey-signer=ksk|zsk] [digest=2|1]
+//	dnssec ZONE [ds=yes|no|wrong|both] [sigs=valid|expired|future|expiring|bad|dnskey-only]
+//	            [dnskey-signer=ksk|zsk] [digest=2|1] [nsec=yes|no]
 //
 // Keys are Ed25519 (algorithm 15), a KSK and a ZSK derived from the zone's
 // name, so every load signs alike. ds=yes puts the KSK's DS in the parent
 // zone, ds=wrong the DS of another key (a rollover done in the wrong
-// order), ds=no none (an island of security). sigs shifts every
-// signature's validity window; bad corrupts them. dnskey-signer=zsk signs
-// the DNSKEY RRset with the ZSK only. A server with unsigned=ZONE serves
+// order), ds=both that DS and the right one (a rollover in progress),
+// ds=no none (an island of security). sigs shifts every signature's
+// validity window (expiring: 30 hours from load); bad corrupts them;
+// dnskey-only signs nothing but the DNSKEY RRset. dnskey-signer=zsk signs
+// the DNSKEY RRset with the ZSK only. nsec=no leaves the NSEC records out
+// of negative answers. A server with unsigned=ZONE serves
 // the zone without any DNSSEC record (a secondary that missed the signed
 // zone).
 type Signing struct {
@@ -32,6 +36,7 @@ type Signing struct {
 	Sigs         string
 	DNSKEYSigner string
 	Digest       uint8
+	NoNSEC       bool
 	ksk, zsk     *dns.DNSKEY
 	kskPriv      ed25519.PrivateKey
 	zskPriv      ed25519.PrivateKey
@@ -47,16 +52,18 @@ func parseSigning(fields []string) (*Signing, error) {
 		bad := false
 		switch k {
 		case "ds":
-			sg.DS, bad = v, v != "yes" && v != "no" && v != "wrong"
+			sg.DS, bad = v, v != "yes" && v != "no" && v != "wrong" && v != "both"
 		case "sigs":
 			sg.Sigs = v
 			switch v {
-			case "valid", "expired", "future", "expiring", "bad":
+			case "valid", "expired", "future", "expiring", "bad", "dnskey-only":
 			default:
 				bad = true
 			}
 		case "dnskey-signer":
 			sg.DNSKEYSigner, bad = v, v != "ksk" && v != "zsk"
+		case "nsec":
+			sg.NoNSEC, bad = v == "no", v != "yes" && v != "no"
 		case "digest":
 			n, err := strconv.Atoi(v)
 			sg.Digest, bad = uint8(n), err != nil || (n != 1 && n != 2)
@@ -88,16 +95,23 @@ func simKey(zone, role string, flags uint16) (*dns.DNSKEY, ed25519.PrivateKey) {
 
 // dsRecords are the DS records the parent publishes for the zone.
 func (sg *Signing) dsRecords() []dns.RR {
-	key := sg.ksk
+	retired, _ := simKey(sg.Zone, "retired ksk", 257)
+	var keys []*dns.DNSKEY
 	switch sg.DS {
-	case "no":
-		return nil
+	case "yes":
+		keys = []*dns.DNSKEY{sg.ksk}
 	case "wrong":
-		key, _ = simKey(sg.Zone, "retired ksk", 257)
+		keys = []*dns.DNSKEY{retired}
+	case "both":
+		keys = []*dns.DNSKEY{retired, sg.ksk}
 	}
-	ds := key.ToDS(sg.Digest)
-	ds.Hdr.Ttl = 86400
-	return []dns.RR{ds}
+	var out []dns.RR
+	for _, k := range keys {
+		ds := k.ToDS(sg.Digest)
+		ds.Hdr.Ttl = 86400
+		out = append(out, ds)
+	}
+	return out
 }
 
 // window is the validity of the zone's signatures around now.
@@ -187,7 +201,7 @@ func (u *Universe) signZones(now time.Time) error {
 // an RRSIG for every authoritative RRset.
 func (z *Zone) sign(sg *Signing, now time.Time) (*Zone, error) {
 	sz := &Zone{Origin: z.Origin, SOA: z.SOA, rrsets: map[string]map[uint16][]dns.RR{}, names: z.names,
-		sec: &signedData{sigs: map[string]map[uint16][]dns.RR{}, nsec: map[string]*dns.NSEC{}}}
+		sec: &signedData{sigs: map[string]map[uint16][]dns.RR{}, nsec: map[string]*dns.NSEC{}, noNSEC: sg.NoNSEC}}
 	for owner, sets := range z.rrsets {
 		sz.rrsets[owner] = map[uint16][]dns.RR{}
 		for t, rrs := range sets {
@@ -237,6 +251,9 @@ func (z *Zone) sign(sg *Signing, now time.Time) (*Zone, error) {
 
 func (z *Zone) addSig(sg *Signing, rrs []dns.RR, inc, exp time.Time) error {
 	h := rrs[0].Header()
+	if sg.Sigs == "dnskey-only" && h.Rrtype != dns.TypeDNSKEY {
+		return nil
+	}
 	key, priv := sg.zsk, sg.zskPriv
 	if h.Rrtype == dns.TypeDNSKEY && sg.DNSKEYSigner == "ksk" {
 		key, priv = sg.ksk, sg.kskPriv
@@ -271,6 +288,7 @@ type signedData struct {
 	sigs       map[string]map[uint16][]dns.RR // owner → covered type → RRSIGs
 	nsec       map[string]*dns.NSEC
 	nsecOwners []string // in canonical order
+	noNSEC     bool     // negative answers without their NSEC records
 }
 
 // addDNSSEC adds to an answer of a signed zone what a server adds for a
@@ -303,6 +321,9 @@ func (z *Zone) addDNSSEC(q dns.Question, r *dns.Msg) {
 		name = strings.ToLower(r.Answer[len(r.Answer)-1].(*dns.CNAME).Target)
 	}
 	r.Ns = append(r.Ns, z.sigsFor(r.Ns)...)
+	if z.sec.noNSEC {
+		return
+	}
 	var proofs []string
 	if n := z.sec.nsec[name]; n != nil {
 		proofs = append(proofs, name)

@@ -109,7 +109,7 @@ type Universe struct {
 // A signed zone is one line (see Signing), and a server option
 // unsigned=ZONE,... serves it unsigned on that server:
 //
-//	dnssec ZONE [ds=yes|no|wrong] [sigs=valid|expired|future|expiring|bad] [dnskey-signer=ksk|zsk] [digest=2|1]
+//	dnssec ZONE [ds=yes|no|wrong|both] [sigs=...] [dnskey-signer=ksk|zsk] [digest=2|1] [nsec=yes|no]
 func Load(fsys fs.FS, dir string) (*Universe, error) {
 	f, err := fsys.Open(path.Join(dir, "servers.conf"))
 	if err != nil {

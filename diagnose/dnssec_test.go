@@ -1,0 +1,171 @@
+package diagnose_test
+
+import (
+	"context"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ddxdns/ddx/diagnose"
+	"github.com/ddxdns/ddx/internal/demotest"
+	"github.com/ddxdns/ddx/trace"
+	"github.com/miekg/dns"
+	"golang.org/x/tools/txtar"
+)
+
+func TestDSMismatch(t *testing.T)                { runFixtures(t, "ds-mismatch") }
+func TestDNSKEYNotSignedByDS(t *testing.T)       { runFixtures(t, "dnskey-not-signed-by-ds") }
+func TestRRSIGExpired(t *testing.T)              { runFixtures(t, "rrsig-expired") }
+func TestRRSIGNotYetValid(t *testing.T)          { runFixtures(t, "rrsig-not-yet-valid") }
+func TestRRSIGInvalid(t *testing.T)              { runFixtures(t, "rrsig-invalid") }
+func TestRRSIGMissing(t *testing.T)              { runFixtures(t, "rrsig-missing") }
+func TestNSECProofInvalid(t *testing.T)          { runFixtures(t, "nsec-proof-invalid") }
+func TestDNSSECInconsistent(t *testing.T)        { runFixtures(t, "dnssec-inconsistent") }
+func TestRRSIGExpiring(t *testing.T)             { runFixtures(t, "rrsig-expiring") }
+func TestDSForUnsignedZone(t *testing.T)         { runFixtures(t, "ds-for-unsigned-zone") }
+func TestSignedWithoutDS(t *testing.T)           { runFixtures(t, "signed-without-ds") }
+func TestDNSSECAlgorithmDeprecated(t *testing.T) { runFixtures(t, "dnssec-algorithm-deprecated") }
+
+// TestDNSSECDemoScenarios: the demo's DNSSEC scenarios give exactly their
+// findings at warning and above, and their security state; a bogus
+// outcome says what validating and other resolvers answer.
+func TestDNSSECDemoScenarios(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		query    string
+		check    bool
+		security diagnose.Security
+		want     string
+		says     string
+	}{
+		{"www.secure.test A", false, diagnose.Secure, "", ""},
+		{"secure.test SOA", true, diagnose.Secure, "", ""},
+		{"www.dsmismatch.test A", false, diagnose.Bogus, "ds-mismatch@dsmismatch.test.", "validating resolvers: SERVFAIL (DNSSEC bogus, ds-mismatch: the parent test. publishes DS"},
+		{"www.expired.test A", false, diagnose.Bogus, "rrsig-expired@expired.test.", "others: NOERROR www.expired.test. 3600 IN A 192.0.2.80"},
+		{"expired.test SOA", true, diagnose.Bogus, "rrsig-expired@expired.test.", ""},
+		{"www.halfsigned.test A", false, diagnose.Secure, "dnssec-inconsistent@halfsigned.test.", ""},
+		{"www.healthy.test A", false, diagnose.Insecure, "", ""},
+		{"10.2.0.192.in-addr.arpa PTR", false, diagnose.Insecure, "", ""},
+		{"nosuch.test A", false, diagnose.Secure, "", ""}, // NXDOMAIN proved by test.'s NSEC records
+	}
+	for _, c := range cases {
+		t.Run(c.query, func(t *testing.T) {
+			t.Parallel()
+			name, typ, _ := strings.Cut(c.query, " ")
+			rep := report(t, name, dns.StringToType[typ], c.check)
+			var got []string
+			for _, f := range rep.Findings {
+				if f.Severity >= diagnose.Warning {
+					got = append(got, f.ID+"@"+f.Zone)
+				}
+			}
+			slices.Sort(got)
+			if want := strings.Fields(c.want); !slices.Equal(got, want) {
+				t.Errorf("findings at warning and above:\n got  %v\n want %v", got, want)
+			}
+			if rep.Security != c.security {
+				t.Errorf("security %q, want %q", rep.Security, c.security)
+			}
+			if !strings.Contains(rep.Outcome.Explanation, c.says) {
+				t.Errorf("outcome explanation lacks %q:\n%s", c.says, rep.Outcome.Explanation)
+			}
+		})
+	}
+}
+
+// hideAnchors is the universe as a network without trust anchors, as a
+// lab root given with --root is.
+type hideAnchors struct{ trace.Exchanger }
+
+// TestNoTrustAnchor: roots given without a trust anchor validate nothing:
+// no-trust-anchor (info), security indeterminate, no DNSSEC finding above
+// info, even for a zone whose chain is broken.
+func TestNoTrustAnchor(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		file string
+		want bool
+	}{
+		{"testdata/ds-mismatch/retired-key.txtar", true},
+		{"testdata/lame-delegation/both-serve.txtar", false}, // nothing signed: nothing to say
+	} {
+		a, err := txtar.ParseFile(c.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fsys, err := txtar.FS(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := demotest.Load(t, fsys, ".")
+		cfg := trace.Config{Roots: u.Roots(), Exchanger: hideAnchors{u}, Timeout: 50 * time.Millisecond}
+		tr, err := trace.Run(context.Background(), cfg, "www.x.test", dns.TypeA, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := diagnose.New(tr)
+		if rep.Security != diagnose.Indeterminate {
+			t.Errorf("%s: security %q, want indeterminate", c.file, rep.Security)
+		}
+		found := false
+		for _, f := range rep.Findings {
+			if f.ID == "no-trust-anchor" {
+				found = f.Severity == diagnose.Info && f.Zone == "."
+			} else if strings.HasPrefix(f.ID, "ds-") || strings.HasPrefix(f.ID, "rrsig-") {
+				t.Errorf("%s: %s without a trust anchor", c.file, f.ID)
+			}
+		}
+		if found != c.want {
+			t.Errorf("%s: no-trust-anchor found %v, want %v: %v", c.file, found, c.want, ids(rep.Findings))
+		}
+	}
+}
+
+// TestNoDNSSEC: --no-dnssec sends no DO, asks no DS or DNSKEY, and leaves
+// the security state out.
+func TestNoDNSSEC(t *testing.T) {
+	t.Parallel()
+	u := demotest.Universe(t)
+	cfg := demotest.Config(u, false)
+	cfg.NoDNSSEC = true
+	tr, err := trace.Run(context.Background(), cfg, "www.dsmismatch.test", dns.TypeA, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := diagnose.New(tr)
+	if rep.Security != "" || len(rep.Findings) != 0 || tr.Config.DNSSEC != nil {
+		t.Errorf("security %q, findings %v, config %+v", rep.Security, ids(rep.Findings), tr.Config.DNSSEC)
+	}
+	for _, st := range tr.Steps {
+		for _, s := range st.Servers {
+			for _, q := range s.Queries {
+				if q.Purpose == trace.PurposeDS || q.Purpose == trace.PurposeDNSKEY {
+					t.Errorf("%s asked %s %s with --no-dnssec", s.Label(), q.Name, q.Type)
+				}
+			}
+		}
+	}
+}
+
+// TestBuiltInAnchors: the built-in anchors are the IANA root KSKs of
+// Debian's dns-root-data package, where it is installed.
+func TestBuiltInAnchors(t *testing.T) {
+	data, err := os.ReadFile("/usr/share/dns/root.ds")
+	if err != nil {
+		t.Skip("dns-root-data is not installed")
+	}
+	want, err := trace.ParseTrustAnchors(strings.NewReader(string(data)), "root.ds")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) != len(trace.RootAnchors) {
+		t.Fatalf("%d anchors built in, %d in root.ds", len(trace.RootAnchors), len(want))
+	}
+	for i := range want {
+		if !dns.IsDuplicate(want[i], trace.RootAnchors[i]) {
+			t.Errorf("anchor %d: built in %s, root.ds %s", i, trace.RootAnchors[i], want[i])
+		}
+	}
+}
