@@ -264,3 +264,26 @@ func TestSameFindingTwiceSaysWhichServer(t *testing.T) {
 		}
 	}
 }
+
+// TestPickList: with picks (the demo's scenarios), o lists them; typing
+// narrows the list, ↓ chooses, enter traces the chosen one with its type.
+func TestPickList(t *testing.T) {
+	m := NewModel(t.Context(), Options{Name: "www.lame.test.", Qtype: dns.TypeA, Start: simStart(t), Styles: Plain(), Now: fixedNow,
+		Picks: []Pick{{"www.healthy.test", "healthy"}, {"big.tcp.test TXT", "a truncated answer"}, {"mxalias.test MX", "an MX alias"}}})
+	next, _ := m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m = send(t, next.(Model), startMsg{})
+	m = keys(t, m, "o")
+	v := m.View()
+	if !strings.Contains(v, "›www.healthy.test  ") || !strings.Contains(v, " big.tcp.test TXT  a truncated answer") {
+		t.Fatalf("o does not list the picks:\n%s", v)
+	}
+	m = keys(t, m, "t")
+	m = send(t, m, tea.KeyMsg{Type: tea.KeyDown})
+	if p, ok := m.picked(); !ok || p.Target != "big.tcp.test TXT" {
+		t.Fatalf("t then ↓ picks %+v", p)
+	}
+	m = keys(t, m, "enter")
+	if m.name != "big.tcp.test." || m.qtype != dns.TypeTXT || m.Report() == nil || m.Report().Query.Type != "TXT" {
+		t.Errorf("enter traced %s %d", m.name, m.qtype)
+	}
+}

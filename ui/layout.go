@@ -90,6 +90,8 @@ func (m Model) View() string {
 		b.WriteString("\n")
 	}
 	switch {
+	case m.mode == modeName && len(m.opt.Picks) > 0:
+		b.WriteString(m.pickView(m.width, m.bodyHeight()))
 	case m.showHelp:
 		b.WriteString(fit(m.st.Title.Render("Keys")+"\n"+m.help.FullHelpView(m.keys.FullHelp())+
 			"\n\nStatus symbols\n"+legend+"\n\nPress any key to go back.", m.width, m.bodyHeight()))

@@ -27,6 +27,9 @@ type Options struct {
 	// Banner, if set, is drawn between the header and the panes (the
 	// resolvers side by side, in compare view). It gets the width.
 	Banner func(width int) string
+	// Picks, if set, are offered by o as a list to choose from (the
+	// demo's scenarios).
+	Picks []Pick
 	// Clipboard, if set, receives what y copies (Run sets it to write
 	// OSC 52 to the terminal).
 	Clipboard func(text string) error
@@ -75,6 +78,7 @@ type Model struct {
 	started time.Time
 	ended   time.Time
 
+	pickCursor  int // the entry of the pick list under the cursor
 	focus       pane
 	mode        inputMode
 	showHelp    bool

@@ -35,7 +35,12 @@ func simStartTimeout(t testing.TB, timeout time.Duration) StartFunc {
 	}
 }
 
-var fixedNow = func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }
+// fixedNow is a clock that stands still, today at noon: the demo
+// universe signs its zones around the real date, so a clock of another
+// day would make every signature invalid.
+var fixedNow = func() time.Time { return testNoon }
+
+var testNoon = time.Now().UTC().Truncate(24 * time.Hour).Add(12 * time.Hour)
 
 func newTestModel(t testing.TB, name string, w, h int) Model {
 	m := NewModel(t.Context(), Options{Name: name, Qtype: dns.TypeA, Start: simStart(t), Styles: Plain(), Now: fixedNow})

@@ -34,6 +34,7 @@ func (i inputMode) label() string {
 // prompt opens the prompt for mode with an initial value.
 func (m Model) prompt(mode inputMode, value string) (tea.Model, tea.Cmd) {
 	m.mode = mode
+	m.pickCursor = 0
 	m.input.SetValue(value)
 	m.input.CursorEnd()
 	m.input.Focus() // the cursor does not blink: no command to run
@@ -66,6 +67,15 @@ func (m Model) inputKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	switch msg.Type {
+	case tea.KeyUp, tea.KeyDown:
+		if m.mode == modeName && len(m.opt.Picks) > 0 {
+			if msg.Type == tea.KeyUp {
+				m.movePick(-1)
+			} else {
+				m.movePick(1)
+			}
+			return m, nil
+		}
 	case tea.KeyEsc:
 		m.mode = modeNormal
 		m.input.Blur()
@@ -94,6 +104,9 @@ func (m Model) inputKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			}
 			m.message = m.writeFile(v)
 		case modeName:
+			if p, ok := m.picked(); ok && len(m.opt.Picks) > 0 {
+				v = p.Target
+			}
 			if v == "" {
 				return m, nil
 			}
@@ -114,6 +127,7 @@ func (m Model) inputKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	}
 	var cmd tea.Cmd
 	m.input, cmd = m.input.Update(msg)
+	m.pickCursor = min(m.pickCursor, max(0, len(m.picks())-1))
 	if m.mode == modeFilter {
 		m.tree.SetFilter(strings.TrimSpace(m.input.Value()))
 		m.updateDetail()

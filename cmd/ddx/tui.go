@@ -56,9 +56,16 @@ func runExplorer(ctx context.Context, o *options, cfg trace.Config, t target, in
 		}
 		return rep, nil
 	}
+	var picks []ui.Pick
+	if intro != "" {
+		// Only the demo has an intro: its scenarios are o's pick list.
+		for _, d := range demoNames {
+			picks = append(picks, ui.Pick{Target: d.name, What: d.what})
+		}
+	}
 	rep, err := ui.Run(ctx, ui.RunOptions{
 		Options: ui.Options{Name: t.name, Qtype: t.qtype, Start: start,
-			Styles: ui.NewStyles(stdout, ui.ColorMode(o.color)), Intro: intro, Banner: banner},
+			Styles: ui.NewStyles(stdout, ui.ColorMode(o.color)), Intro: intro, Banner: banner, Picks: picks},
 		In: stdin, Out: stdout,
 	})
 	switch {
@@ -74,7 +81,7 @@ func runExplorer(ctx context.Context, o *options, cfg trace.Config, t target, in
 
 func demoIntro() string {
 	var b strings.Builder
-	b.WriteString("The ddx demo universe: each name below shows one problem. Press o and type a name to trace it; f lists the findings, enter on a finding jumps to its evidence, ? shows every key.\n\n")
+	b.WriteString("The ddx demo universe: each name below shows one problem. Press o to choose one (or type any name); ] jumps to the next problem, f lists the findings, enter on a finding jumps to its evidence, ? shows every key.\n\n")
 	for _, d := range demoNames {
 		b.WriteString("  " + d.name + "\n      " + d.what + "\n")
 	}
