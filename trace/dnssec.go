@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net/netip"
@@ -62,8 +63,13 @@ func ParseTrustAnchors(r io.Reader, file string) ([]dns.RR, error) {
 	zp := dns.NewZoneParser(r, ".", file)
 	var out []dns.RR
 	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
-		switch rr.(type) {
-		case *dns.DS, *dns.DNSKEY:
+		switch x := rr.(type) {
+		case *dns.DS:
+			if _, err := hex.DecodeString(x.Digest); err != nil || x.Digest == "" {
+				return nil, fmt.Errorf("%s: DS %d: the digest is not hexadecimal", file, x.KeyTag)
+			}
+			out = append(out, rr)
+		case *dns.DNSKEY:
 			out = append(out, rr)
 		default:
 			return nil, fmt.Errorf("%s: %s is not a DS or DNSKEY record", file, dns.TypeToString[rr.Header().Rrtype])
