@@ -22,9 +22,12 @@ var ruleServerTimeout = &Rule{
 				if stale[s.Address] {
 					continue // glue-mismatch says what the old address did
 				}
-				q := first(s, trace.PurposeResolve)
-				if q == nil || q.OK() || q.ErrorKind != trace.ErrKindTimeout || udpWorks(s) {
+				if udpWorks(s) {
 					continue // a server that answers other questions is alive: lost packets
+				}
+				q := failedWith(s, trace.ErrKindTimeout)
+				if q == nil {
+					continue // nothing timed out: ddx stopped waiting itself, or other errors
 				}
 				p.Report(Finding{
 					Zone: v.zone, Servers: []string{s.Label()}, Queries: []int{q.ID},
@@ -63,8 +66,8 @@ var ruleServerUnreachable = &Rule{
 				if stale[s.Address] {
 					continue // glue-mismatch says what the old address did
 				}
-				q := first(s, trace.PurposeResolve)
-				if q == nil || q.OK() || q.ErrorKind != trace.ErrKindUnreachable {
+				q := failedWith(s, trace.ErrKindUnreachable)
+				if q == nil || udpWorks(s) {
 					continue
 				}
 				p.Report(Finding{
@@ -83,4 +86,21 @@ func pluralWord(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// failedWith is the server's first query that failed with kind: the query
+// being traced if it did, else a survey question. The traced query may
+// have been abandoned once the zone's other servers answered (the
+// straggler cut) while the survey questions, which are never cut, show
+// what the server does.
+func failedWith(s *trace.Server, kind trace.ErrorKind) *trace.Query {
+	if q := first(s, trace.PurposeResolve); q != nil && !q.OK() && q.ErrorKind == kind {
+		return q
+	}
+	for _, q := range s.Queries {
+		if !q.OK() && q.ErrorKind == kind && q.Purpose != trace.PurposeTCP {
+			return q
+		}
+	}
+	return nil
 }

@@ -142,10 +142,16 @@ func (k *asker) next() sent {
 	return s
 }
 
-// once sends one attempt and waits for it alone.
+// once sends one attempt and waits for it alone. Over TCP it waits as long
+// as the UDP tries together, twice: a TCP exchange costs a handshake and a
+// query, two round trips, so a slow server must not look TCP-broken.
 func (k *asker) once(try int, edns bool, transport string, kind ChangeKind, change string) (*Attempt, *dns.Msg) {
 	k.drain()
-	a := k.send(try, edns, transport, kind, change, k.r.cfg.Timeout)
+	wait := k.r.cfg.Timeout
+	if transport == "tcp" {
+		wait = 2 * time.Duration(k.r.cfg.Tries) * k.r.cfg.Timeout
+	}
+	a := k.send(try, edns, transport, kind, change, wait)
 	if a == nil {
 		return nil, nil
 	}
