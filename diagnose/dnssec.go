@@ -79,7 +79,7 @@ func dnssecOf(p *Pass) *dnssecAnalysis {
 	if a := dnssecCache[p.zones[0]]; a != nil {
 		return a
 	}
-	if len(dnssecCache) > 64 {
+	if len(dnssecCache) >= 8 {
 		clear(dnssecCache)
 	}
 	a := validate(p.Trace, p.zones)
