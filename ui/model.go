@@ -104,7 +104,7 @@ func NewModel(ctx context.Context, opt Options) Model {
 	m.input.Prompt = ""
 	m.input.CharLimit = 255
 	if opt.Intro != "" {
-		m.message = "o: trace another name · f: findings · tab: detail · ?: keys"
+		m.message = "o: another name · ]: next problem · ?: keys"
 	}
 	m.setFocus(paneTree)
 	return m

@@ -160,6 +160,16 @@ func TestViewGoldens(t *testing.T) {
 			return keys(t, finished(t, "www.lame.test.", 80, 24), "/", "REFUSED", "enter")
 		}, trace.RcodeNoError, []string{"lame-delegation"},
 			[]string{"match 1 of ", "›      ▾ !⊘ ns2.lame.test. 192.0.2.31  REFUSED"}},
+		{"gone-80x24", func(t *testing.T) Model { return finished(t, "gone.lab.", 80, 24) },
+			trace.RcodeDepends, []string{"zone-unreachable", "parent-servers-disagree", "server-timeout", "server-timeout", "soa-serial-mismatch"},
+			[]string{"  NXDOMAIN  ns1.nic.lab. and ns2.nic.lab. say gone.lab. does not exist",
+				"  SERVFAIL  both servers of gone.lab. timed out (delegated by ns3.nic.lab.)",
+				"›      ▸ !⏱ ns1.gone-hosting.test. 203.0.113.91", "! CRITICAL zone-unreachable", "▌. (root) › lab. › gone.lab. › ns1.gone-hosting.test."}},
+		{"gone-140x45", func(t *testing.T) Model { return finished(t, "gone.lab.", 140, 45) },
+			trace.RcodeDepends, []string{"zone-unreachable", "parent-servers-disagree", "server-timeout", "server-timeout", "soa-serial-mismatch"},
+			[]string{"  SERVFAIL  both servers of gone.lab. timed out (delegated by ns3.nic.lab.)",
+				"›      ▸ !⏱ ns1.gone-hosting.test. 203.0.113.91", "Server ns1.gone-hosting.test. (203.0.113.91) for zone",
+				"Findings (5)", "server-timeout ns2.gone-hosting.test."}},
 		{"narrow-40x12", func(t *testing.T) Model { return finished(t, "www.healthy.test.", 40, 12) },
 			trace.RcodeNoError, nil, []string{"Outcome: NOERROR"}},
 	}
