@@ -52,6 +52,7 @@ type Budget struct {
 	NSPerZone     int           // NS names used per delegation (default 20, BIND's limit)
 	NSResolved    int           // glueless NS names resolved per delegation (default 8)
 	Addresses     int           // server addresses asked per zone cut (default 48; beyond it, a sample)
+	Targets       int           // glueless NS address lookups per run (default 32, as Unbound's MAX_TARGET_COUNT bounds)
 	CNAMEHops     int           // CNAMEs followed (default 16, BIND's limit)
 	Steps         int           // zone cuts visited (default 200)
 	Deadline      time.Duration // wall clock for the run (default 60 s)
@@ -108,6 +109,9 @@ func (c Config) withDefaults() Config {
 	}
 	if b.Addresses <= 0 {
 		b.Addresses = 48
+	}
+	if b.Targets <= 0 {
+		b.Targets = 32
 	}
 	if b.CNAMEHops <= 0 {
 		b.CNAMEHops = 16

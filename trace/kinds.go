@@ -68,6 +68,9 @@ const (
 	// BudgetAddresses: a zone cut with more server addresses than the
 	// budget is asked through a sample of them (Step.Unasked).
 	BudgetAddresses BudgetName = "addresses"
+	// BudgetTargets: no more lookups of glueless name servers' addresses
+	// in this run (NXNSAttack's amplification).
+	BudgetTargets BudgetName = "targets"
 	// StopCancelled is not a budget: the run was cancelled. It marks what
 	// a cancel left undone, as the budgets above do.
 	StopCancelled BudgetName = "cancelled"

@@ -305,6 +305,15 @@ func (r *run) resolveNS(lk *lookupState, st *Step, name string) ([]netip.Addr, [
 			subs = append(subs, cached)
 			continue
 		}
+		if r.targets >= r.cfg.Budget.Targets {
+			r.mu.Unlock()
+			r.nsMu.Unlock()
+			r.limit(BudgetTargets, fmt.Sprintf("no more than %d lookups of name servers' addresses per run", r.cfg.Budget.Targets), st.ID)
+			why = append(why, "not resolved: the run's budget of name server lookups")
+			failed(NSFailBudget)
+			continue
+		}
+		r.targets++
 		r.mu.Unlock()
 		sub := r.startLookup(name, t, ReasonNSAddr, lk, st.ID, nil)
 		r.mu.Lock()

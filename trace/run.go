@@ -91,6 +91,7 @@ type run struct {
 	joins       map[string]*Step        // lookup|zone|NS set → the step that asks it
 	aliases     map[string]*lookupState // CNAME target|cut|depth → its lookup
 	kept        int                     // bytes of replies kept
+	targets     int                     // NS address lookups started
 	stopped     BudgetName              // what ended the run early, set before finish
 	queries     int
 	inflight    int

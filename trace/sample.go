@@ -58,17 +58,23 @@ func sampleAddrs(addrs []string, k int) ([]string, int) {
 
 // planSample records the shape of a cut's sample before its servers are
 // asked: how many addresses each name gets and how many in-zone names
-// each server is asked the address of. Glueless names count as a full
-// share, whatever their lookups find.
-func (r *run) planSample(st *Step, hosts []NSHost, k int) {
-	planned, inZone, budget := 0, 0, probeBudget
+// each server is asked the address of. Glueless names (as many as are
+// resolved) count as a full share, whatever their lookups find. A wide
+// cut (more names than are used, or more addresses than are asked) gets
+// the smaller probe budget.
+func (r *run) planSample(st *Step, hosts []NSHost, k int, wide bool) {
+	planned, inZone, glueless, budget := 0, 0, 0, probeBudget
+	if wide {
+		budget = probeBudgetSampled
+	}
 	for _, h := range hosts {
 		if len(h.Addrs) > k {
 			budget = probeBudgetSampled
 		}
 		if len(h.Addrs) > 0 {
 			planned += min(k, len(h.Addrs))
-		} else {
+		} else if glueless < r.cfg.Budget.NSResolved {
+			glueless++
 			planned += k
 		}
 		if st.Zone != "." && IsSubdomain(st.Zone, h.Name) {

@@ -141,7 +141,7 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 	// A cut with more addresses than the budget is asked through the
 	// first k addresses of each name (in address order).
 	k := r.perName(len(hosts))
-	r.planSample(st, hosts, k)
+	r.planSample(st, hosts, k, len(hosts)+omitted > r.cfg.Budget.NSPerZone)
 	addHost := func(i int, name string, addrs []string) {
 		var usable []string
 		for _, a := range addrs {
