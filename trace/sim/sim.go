@@ -135,7 +135,7 @@ func Load(fsys fs.FS, dir string) (*Universe, error) {
 			continue
 		}
 		if (fields[0] != "server" && fields[0] != "resolver") || len(fields) < 3 {
-			return nil, fmt.Errorf("servers.conf:%d: want: server ADDR NAME key=value... or resolver ADDR NAME key=value...", line)
+			return nil, fmt.Errorf("servers.conf:%d: want a server, resolver or dnssec line (server ADDR NAME key=value, resolver ADDR NAME key=value, dnssec ZONE key=value)", line)
 		}
 		a, err := netip.ParseAddr(fields[1])
 		if err != nil {
