@@ -14,7 +14,9 @@ var ruleHostnameSyntax = &Rule{
 	Doc: "An NS or MX target, or the SOA MNAME, is not a valid host name: a character other than letters, digits " +
 		"and hyphen (an underscore, a space), a label that starts or ends with a hyphen, or an all-numeric top " +
 		"label (an address written as a name, MX 10 192.0.2.25.). Mail servers refuse such exchangers, and " +
-		"registries and some resolvers refuse such name servers.",
+		"registries and some resolvers refuse such name servers. In a zone file (ddx lint) it also covers the owners of " +
+		"A and AAAA records; underscored owners of SRV, TXT or TLSA records and a leading * are not host names and are " +
+		"not checked.",
 	Fix:  "Name the host by a valid host name (letters, digits and inner hyphens) and point the record at it.",
 	Refs: []string{"RFC 952", "RFC 1123 §2.1", "RFC 1537 §8", "RFC 2181 §11"},
 	Run: func(p *Pass) {

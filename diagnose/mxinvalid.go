@@ -13,7 +13,8 @@ var ruleMXInvalid = &Rule{
 	Title: "the MX set cannot work as written",
 	Doc: "A null MX (MX 0 ., RFC 7505: this domain takes no mail) stands beside other MX records, or has a " +
 		"preference other than 0, or an MX target inside the zone has no address. Senders either give up on the " +
-		"domain or queue mail for an exchanger they cannot reach.",
+		"domain or queue mail for an exchanger they cannot reach. In a zone file (ddx lint) an in-zone target with no " +
+		"address in the file counts.",
 	Fix:  "Either publish only MX 0 . (no mail), or only real exchangers, each with an A or AAAA record.",
 	Refs: []string{"RFC 7505", "RFC 5321 §5.1", "RFC 2181 §10.3"},
 	Run: func(p *Pass) {

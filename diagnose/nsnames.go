@@ -85,11 +85,11 @@ var ruleNSMissingTrailingDot = &Rule{
 			}
 			done := map[string]bool{}
 			for _, n := range names {
-				if !repeatsOrigin(n, v.zone) || done[n] {
+				intended, ok := missingDot(n, v.zone, false)
+				if !ok || done[n] {
 					continue
 				}
 				done[n] = true
-				intended := strings.TrimSuffix(n, v.zone)
 				p.Report(Finding{
 					Zone: v.zone, Servers: []string{n},
 					Summary:     fmt.Sprintf("%s looks like %s written without its trailing dot", n, intended),
@@ -101,15 +101,11 @@ var ruleNSMissingTrailingDot = &Rule{
 	},
 }
 
-// repeatsOrigin reports whether name looks like a name of zone written
-// without its trailing dot in zone's file: it ends with the zone's name
-// twice (ns1.example.com.example.com.).
+// repeatsOrigin reports whether name looks like a target of zone written
+// without its trailing dot in the zone's file (zonetargets.go's missingDot).
 func repeatsOrigin(name, zone string) bool {
-	if zone == "." {
-		return false
-	}
-	bad := strings.TrimSuffix(zone, ".") + "." + zone
-	return name == bad || strings.HasSuffix(name, "."+bad)
+	_, ok := missingDot(name, zone, false)
+	return ok
 }
 
 // inBailiwickNoGlue reports whether h is inside the zone it serves and
