@@ -100,3 +100,21 @@ func TestPluralsAndDots(t *testing.T) {
 		t.Errorf("footer does not say 1 finding:\n%s", v)
 	}
 }
+
+// TestHelpFits80Columns: the help screen and its legend are whole at
+// 80x24.
+func TestHelpFits80Columns(t *testing.T) {
+	m := keys(t, finished(t, "www.lame.test.", 80, 24), "?")
+	v := m.View()
+	lines := strings.Split(v, "\n")
+	for _, l := range lines[:len(lines)-2] { // the footer may be cut
+		if strings.HasSuffix(strings.TrimRight(l, " "), "…") {
+			t.Errorf("help line cut: %q", l)
+		}
+	}
+	for _, want := range []string{"∅ no such name or no data", "! in a finding", "] ", "next problem", "y   copy", "Press any key"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("help lacks %q:\n%s", want, v)
+		}
+	}
+}

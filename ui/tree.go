@@ -88,7 +88,13 @@ func (b *treeBuilder) stepNode(st *trace.Step, parent *node) *node {
 			asked++
 		}
 	}
-	n.label = clean(fmt.Sprintf("%s  %s %s · %s, %s", zoneName(st.Zone), st.Name, st.Type, count(len(st.Delegation.NS), "name server"), count(asked, "address")))
+	// The question is in the title: a zone cut names it only when it asks
+	// another (a glueless server's address, an alias's target).
+	asks := ""
+	if q := b.t.Query; st.Name != q.Name || st.Type != q.Type {
+		asks = st.Name + " " + st.Type + " · "
+	}
+	n.label = clean(fmt.Sprintf("%s  %s%s, %s", zoneName(st.Zone), asks, count(len(st.Delegation.NS), "name server"), count(asked, "address")))
 	n.status = stepStatus(st)
 	for i := range st.Delegation.NS {
 		h := &st.Delegation.NS[i]
