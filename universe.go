@@ -64,4 +64,8 @@ var Scenarios = []Scenario{
 	{"www.dsmismatch.test", "the parent's DS is for a retired key: bogus, validating resolvers answer SERVFAIL"},
 	{"www.expired.test", "the zone's signatures expired two days ago: bogus"},
 	{"www.halfsigned.test", "one secondary serves the zone unsigned: bogus through that server only"},
+	// Server conformance scenarios for issue #14: ddx check probes them.
+	{"www.types.test AAAA", "a server never answers AAAA queries (try ddx check types.test)"},
+	{"www.ednscomp.test", "servers fail ISC's EDNS compliance tests (try ddx check ednscomp.test)"},
+	{"www.case.test", "a server lowercases the echoed query name (try ddx check case.test)"},
 }

@@ -59,6 +59,12 @@ func TestDemoScenariosExactFindings(t *testing.T) {
 		{"www.sub.extraglue.test A", false, ""},
 		{"nosuch.test SOA", true, "not-delegated@nosuch.test."},
 		{"192.0.2.10 A", false, ""},
+		{"types.test SOA", true, "query-type-failure@types.test."},
+		{"www.types.test AAAA", false, ""}, // ns1 is cut as a straggler: only ddx check asks it again
+		{"ednscomp.test SOA", true, "edns-noncompliance@ednscomp.test. edns-noncompliance@ednscomp.test."},
+		{"www.ednscomp.test A", false, ""},
+		{"case.test SOA", true, "case-not-preserved@case.test."},
+		{"www.case.test A", false, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.query, func(t *testing.T) {

@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/ddxdns/ddx/trace"
 )
@@ -12,14 +13,25 @@ var ruleEDNSNoncompliance = &Rule{
 	Doc: "The server answers FORMERR, NOTIMP or nothing to a query with EDNS but answers the same query without " +
 		"EDNS, or answers an EDNS query without an OPT record. Modern resolvers no longer retry without EDNS (the 2019 " +
 		"DNS flag day), so to them the server looks dead. Lost packets are not this finding: ddx asks with " +
-		"EDNS once more before it calls a server EDNS-broken, and a server that answers other EDNS queries is not.",
-	Fix:  "Upgrade the server software or fix the middlebox in front of it.",
-	Refs: []string{"RFC 6891 §7", "RFC 6891 §6.2.2"},
+		"EDNS once more before it calls a server EDNS-broken, and a server that answers other EDNS queries is not. " +
+		"ddx check also runs ISC's EDNS compliance tests on every address of the zone that answers plain EDNS well: " +
+		"edns1 (EDNS version 1 must get BADVERS with version 0 and no answer, Zonemaster NAMESERVER10), ednsopt (an " +
+		"unknown option, Zonemaster NAMESERVER11) and ednsflags (an unknown flag): the option and the flag must be " +
+		"ignored, so the reply must be the plain one (NOERROR, the SOA, AA, an OPT record of version 0) without " +
+		"the option or flag echoed back. A server that fails them breaks the next EDNS extensions (new versions, " +
+		"cookies, padding, client subnet) for every resolver that sends them. The explanation names the failing " +
+		"test; a silent probe is sent again before its silence counts.",
+	Fix:  "Upgrade the server software or fix the middlebox in front of it (firewalls and load balancers that inspect DNS often drop or rewrite EDNS they do not know).",
+	Refs: []string{"RFC 6891 §7", "RFC 6891 §6.2.2", "RFC 6891 §6.1.2", "RFC 6891 §6.1.3", "RFC 8906 §8"},
 	Run: func(p *Pass) {
 		for _, v := range p.zones {
 			for _, s := range v.servers {
 				ednsWorks := answeredWithEDNS(s)
+				reported := false
 				for _, q := range s.Queries {
+					if isEDNSProbe(q) || q.Purpose == trace.PurposeCase {
+						continue // the compliance tests, below; the case probe is judged on its own
+					}
 					sev, why := ednsProblem(q)
 					if q.EDNSBroken && ednsWorks {
 						continue // it answers other queries with EDNS: packets were lost
@@ -36,7 +48,20 @@ var ruleEDNSNoncompliance = &Rule{
 						Summary:     s.Label() + " mishandles EDNS",
 						Explanation: why + consequence,
 					})
+					reported = true
 					break
+				}
+				if reported {
+					continue
+				}
+				if failed, ids := ednsCompliance(s, v.zone); len(failed) > 0 {
+					p.Report(Finding{
+						Zone: v.zone, Servers: []string{s.Label()}, Queries: ids,
+						Summary: fmt.Sprintf("%s fails %d of ISC's %d EDNS compliance tests", s.Label(), len(failed), len(ednsTests)),
+						Explanation: strings.Join(failed, " ") + " It answers the plain EDNS query well; but a server that mishandles EDNS versions, options or flags " +
+							"breaks the next EDNS extensions (new versions, cookies, padding, client subnet) for every resolver that sends them, " +
+							"and the 2019 DNS flag day resolvers treat a server that drops them as dead.",
+					})
 				}
 			}
 		}

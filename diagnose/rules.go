@@ -24,6 +24,8 @@ var rules = []*Rule{
 	ruleRRSIGInvalid, ruleRRSIGMissing, ruleNSECProofInvalid, ruleDSForUnsignedZone,
 	ruleDNSSECInconsistent, ruleRRSIGExpiring, ruleSignedWithoutDS,
 	ruleDNSSECAlgorithmDeprecated, ruleNoTrustAnchor,
+	// Server conformance: the probes of ddx check (conformance*.go).
+	ruleQueryTypeFailure, ruleCaseNotPreserved,
 	// Zone content only (a zone file or a transfer): they run in Lint.
 	ruleZoneSyntax, ruleSOAMissing, ruleSOANotApex, ruleSingletonMultiple,
 	ruleCNAMEAndOtherData, ruleOutOfZoneData, ruleOccludedData,

@@ -143,6 +143,12 @@ type packetProbe struct {
 	flags   uint16 // EDNS flags besides DO
 }
 
+// plain reports whether the probe is an ordinary EDNS query (the case
+// and type probes), which a server without EDNS may answer FORMERR.
+func (p packetProbe) plain() bool {
+	return p.edns && p.version == 0 && !p.option && p.flags == 0
+}
+
 func (p packetProbe) msg(do bool) *dns.Msg {
 	m := new(dns.Msg)
 	m.Id = dns.Id()
@@ -211,6 +217,18 @@ func (r *run) askPacket(ctx context.Context, ap netip.AddrPort, p packetProbe, t
 			}
 			q.Attempts = append(q.Attempts, ta)
 			a, last, reply = ta, ta, r.sendPacket(ctx, ap, p, ta)
+		}
+		if reply != nil && p.plain() && (reply.Rcode == dns.RcodeFormatError || reply.Rcode == dns.RcodeNotImplemented) {
+			// As ask does: a server without EDNS is asked without it.
+			na := &Attempt{Try: try, Transport: a.Transport, Retry: ChangeNoEDNSAfterFormErr, Change: "without EDNS after " + rcodeName(reply.Rcode)}
+			if r.takePacket() {
+				q.Attempts = append(q.Attempts, na)
+				plain := p
+				plain.edns = false
+				if nreply := r.sendPacket(ctx, ap, plain, na); nreply != nil && !nreply.Truncated {
+					a, last, reply = na, na, nreply
+				}
+			}
 		}
 		if reply != nil {
 			q.finish(reply, a)

@@ -1,0 +1,108 @@
+package diagnose
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ddxdns/ddx/trace"
+	"github.com/miekg/dns"
+)
+
+var ruleQueryTypeFailure = &Rule{
+	ID: "query-type-failure", Severity: Error,
+	Title: "a server fails queries of some types",
+	Doc: "The server answers the zone's SOA but drops, refuses or fails queries of other types for the apex (AAAA " +
+		"and MX most often: RFC 4074 lists the ways old servers and load balancers mishandle AAAA). Lookups of that " +
+		"type time out or fail through this server while it looks healthy for the rest, so mail or IPv6 breaks for " +
+		"some users only. ddx check asks every address the apex NS, MX, A, AAAA and TXT; a type that fails is asked " +
+		"again over UDP and over TCP, and only a type that fails every time is reported: a lost packet is not this " +
+		"finding (Zonemaster ZONE09, NAMESERVER05).",
+	Fix:  "Make the server answer every type for the names it serves (NOERROR with no records when there are none); update it or the load balancer or firewall in front of it.",
+	Refs: []string{"RFC 4074 §3", "RFC 1034 §4.3.2", "RFC 2308 §2.2"},
+	Run: func(p *Pass) {
+		for _, v := range p.zones {
+			for _, s := range v.servers {
+				soa := first(s, trace.PurposeSOA)
+				if soa == nil || !soa.OK() || soa.Reply.Rcode != dns.RcodeSuccess {
+					continue // the server fails the SOA too: other findings say so
+				}
+				var failed, evidence []string
+				var ids []int
+				sev := Warning
+				for _, qtype := range trace.ConformanceTypes {
+					qs := typeProbes(s, dns.TypeToString[qtype])
+					why, allFail, ok := typeFailure(qs)
+					if !ok {
+						continue
+					}
+					failed = append(failed, dns.TypeToString[qtype])
+					evidence = append(evidence, why)
+					for _, q := range qs {
+						ids = append(ids, q.ID)
+					}
+					if allFail {
+						sev = Error
+					}
+				}
+				if len(failed) == 0 {
+					continue
+				}
+				p.ReportAt(sev, Finding{
+					Zone: v.zone, Servers: []string{s.Label()}, Queries: ids,
+					Summary: fmt.Sprintf("%s fails %s queries for %s", s.Label(), list(failed), v.zone),
+					Explanation: fmt.Sprintf("%s answers the SOA of %s (%s, query %d), but %s Lookups of %s through this server time out or fail while it looks healthy for the rest, so some users cannot reach what those records point to (Zonemaster ZONE09, NAMESERVER05; RFC 4074).",
+						s.Label(), v.zone, soa.Rcode, soa.ID, strings.Join(evidence, " "), list(failed)),
+				})
+			}
+		}
+	},
+}
+
+// typeProbes are a server's type probes of one type, in the order sent.
+func typeProbes(s *trace.Server, qtype string) []*trace.Query {
+	var out []*trace.Query
+	for _, q := range queries(s, trace.PurposeType) {
+		if q.Type == qtype {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// typeFailure says how a type failed at a server: it failed when asked
+// and again when asked over UDP; allFail when over TCP too. ok is false
+// when the type did not fail every time over UDP.
+func typeFailure(qs []*trace.Query) (why string, allFail, ok bool) {
+	if len(qs) < 3 {
+		return "", false, false // answered, or not asked again
+	}
+	var parts []string
+	tcpFailed := false
+	for _, q := range qs {
+		if !trace.TypeFailed(q) {
+			if q.Transport == "udp" {
+				return "", false, false
+			}
+		} else if q.Transport == "tcp" {
+			tcpFailed = true
+		}
+		parts = append(parts, fmt.Sprintf("%s over %s (query %d)", typeGot(q), strings.ToUpper(q.Transport), q.ID))
+	}
+	why = fmt.Sprintf("asked %s %s three times it gave %s.", qs[0].Name, qs[0].Type, list(parts))
+	if !tcpFailed {
+		why += " Resolvers ask over UDP and do not turn to TCP after a timeout or an error, so the TCP answer does not help them."
+	}
+	return why, tcpFailed, true
+}
+
+// typeGot is what a query got, in a few words.
+func typeGot(q *trace.Query) string {
+	if !q.OK() {
+		switch q.ErrorKind {
+		case trace.ErrKindTimeout:
+			return "no reply"
+		}
+		return "no valid reply (" + trace.Sanitize(q.Error) + ")"
+	}
+	return q.Rcode
+}
