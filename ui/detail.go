@@ -163,7 +163,9 @@ func detailText(n *node) string {
 			rd = "RD=1"
 		}
 		fmt.Fprintf(&b, "Sent: %s, EDNS0 buffer 1232 unless noted, random ID\n", rd)
-		fmt.Fprintf(&b, "Result: %s  RTT %s  over %s  %d bytes\n\nAttempts:\n", q.Class, fmtRTT(q.RTTms), q.Transport, q.Size)
+		what, _ := queryStatus(q)
+		what, _, _ = strings.Cut(what, "  ")
+		fmt.Fprintf(&b, "Result: %s  RTT %s  over %s  %d bytes\n\nAttempts:\n", what, fmtRTT(q.RTTms), q.Transport, q.Size)
 		for _, a := range q.Attempts {
 			l, _ := attemptText(a)
 			fmt.Fprintf(&b, "  %s\n", l)

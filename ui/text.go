@@ -179,7 +179,7 @@ func (tw *textWriter) renderServer(srv *trace.Server, indent, width int) {
 		if tw.opt.Brief && healthy(q) {
 			continue
 		}
-		tw.line(indent+2, s.Dim.Render(fmt.Sprintf("%-4s %s %s  ", shortPurpose(q.Purpose), q.Name, q.Type))+tw.queryText(q))
+		tw.line(indent+2, s.Dim.Render(fmt.Sprintf("%s %s %s  ", shortPurpose(q.Purpose), q.Name, q.Type))+tw.queryText(q))
 		tw.renderRetries(q, indent+3)
 	}
 }
@@ -248,15 +248,7 @@ func healthy(q *trace.Query) bool {
 }
 
 func shortPurpose(p trace.Purpose) string {
-	switch p {
-	case trace.PurposeAddress:
-		return "addr"
-	case trace.PurposeRecursion:
-		return "rd"
-	case trace.PurposeWildcard:
-		return "wild"
-	}
-	return string(p)
+	return string(p) // address, recursion, wildcard...: words, not codes
 }
 
 // queryText is the one-line status of a query: what came back and how.
@@ -315,7 +307,7 @@ func (tw *textWriter) classText(q *trace.Query) (string, lipgloss.Style) {
 	case trace.ClassUpward:
 		what = "upward referral to " + referralZone(q)
 	case trace.ClassLame:
-		what = "lame"
+		what = "not authoritative (lame)"
 	case trace.ClassRefused:
 		what = "REFUSED"
 	default:

@@ -283,8 +283,10 @@ func queryStatus(q *trace.Query) (string, status) {
 		return "referral to " + referralZone(q) + rtt, st
 	case trace.ClassRefused:
 		return "REFUSED" + rtt, st
-	case trace.ClassLame, trace.ClassUpward:
-		return "lame: " + q.Class + rtt, st
+	case trace.ClassLame:
+		return "not authoritative (lame)" + rtt, st
+	case trace.ClassUpward:
+		return "upward referral to " + referralZone(q) + rtt, st
 	}
 	return q.Rcode + rtt, st
 }
