@@ -190,19 +190,20 @@ func (r *run) reaches(from, to *lookupState) bool {
 }
 
 // followCNAME starts the lookup of an alias target, unless that would loop
-// or exceed the CNAME budget.
-func (r *run) followCNAME(lk *lookupState, st *Step, c Classification) (int, string, CNAMEStop) {
+// or exceed the CNAME budget. It returns the lookup it started, or
+// (-1 and) the lookup another branch had started for the same target.
+func (r *run) followCNAME(lk *lookupState, st *Step, c Classification) (int, int, string, CNAMEStop) {
 	chain := append(append([]string{}, lk.chain...), c.Chain...)
 	seen := map[string]int{}
 	for _, n := range chain {
 		seen[n]++
 		if seen[n] > 1 {
-			return -1, "CNAME loop: " + strings.Join(chain, " → "), CNAMELoop
+			return -1, 0, "CNAME loop: " + strings.Join(chain, " → "), CNAMELoop
 		}
 	}
 	if len(chain)-1 > r.cfg.Budget.CNAMEHops {
 		r.limit(BudgetCNAMEHops, fmt.Sprintf("more than %d CNAMEs in a chain", r.cfg.Budget.CNAMEHops), st.ID)
-		return -1, "CNAME chain longer than the budget of " + fmt.Sprint(r.cfg.Budget.CNAMEHops), CNAMEHops
+		return -1, 0, "CNAME chain longer than the budget of " + fmt.Sprint(r.cfg.Budget.CNAMEHops), CNAMEHops
 	}
 	// Alias forks that lead to the same name go on as one lookup: one
 	// that resolves the same target for the same waiter, from the same
@@ -231,7 +232,7 @@ func (r *run) followCNAME(lk *lookupState, st *Step, c Classification) (int, str
 			r.wait(lk, cached, false)
 			lk.wg.Done()
 		}()
-		return cached.l.ID, "alias to " + c.Target, ""
+		return -1, cached.l.ID, fmt.Sprintf("alias to %s, followed once: lookup %d", c.Target, cached.l.ID), ""
 	}
 	r.mu.Unlock()
 	lk.wg.Add(1)
@@ -240,7 +241,7 @@ func (r *run) followCNAME(lk *lookupState, st *Step, c Classification) (int, str
 	r.aliases[key] = sub
 	r.mu.Unlock()
 	r.nsMu.Unlock()
-	return sub.l.ID, "alias to " + c.Target, ""
+	return sub.l.ID, 0, "alias to " + c.Target, ""
 }
 
 // resolveNS finds the addresses of a glueless name server with sub-lookups,

@@ -218,6 +218,10 @@ type Result struct {
 	// the same lookup had already started for the same zone and NS set:
 	// the path goes on there, and is walked once.
 	SameAs int `json:"same_as,omitempty"`
+	// SameLookup, on an alias with Lookup -1, is the lookup another
+	// branch had started for the same target (from the same cut, at the
+	// same depth of the chain): it is followed once, there.
+	SameLookup int `json:"same_lookup,omitempty"`
 }
 
 // Limit records a level-of-effort budget that was hit.

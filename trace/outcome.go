@@ -162,8 +162,8 @@ func (r *run) answers(id int, visiting map[int]bool) []string {
 				add(res.Records)
 			case KindCNAME:
 				add(res.Records)
-				if res.Lookup >= 0 {
-					add(r.answers(res.Lookup, visiting))
+				if id := max(res.Lookup, res.SameLookup); id > 0 {
+					add(r.answers(id, visiting))
 				}
 			}
 		}
@@ -212,12 +212,13 @@ func (r *run) ends(id int, visiting map[int]bool) []End {
 				e.Rcode = RcodeIncomplete
 				e.Why = fmt.Sprintf("the referral to %s was not followed (a budget was hit)", res.Zone)
 			case KindCNAME:
-				if res.Lookup < 0 {
+				id := max(res.Lookup, res.SameLookup)
+				if id <= 0 {
 					e.Rcode = RcodeServFail
 					e.Why = res.Why
 					break
 				}
-				for _, se := range r.ends(res.Lookup, visiting) {
+				for _, se := range r.ends(id, visiting) {
 					se.Why = fmt.Sprintf("%s is an alias for %s; %s", st.Name, res.Target, se.Why)
 					add(se)
 				}

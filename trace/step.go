@@ -263,7 +263,7 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 		case ClassCNAME:
 			g.Target = rep.c.Target
 			g.Records = rrStrings(rep.c.Records)
-			g.Lookup, g.Why, g.CNAMEStop = r.followCNAME(lk, st, rep.c)
+			g.Lookup, g.SameLookup, g.Why, g.CNAMEStop = r.followCNAME(lk, st, rep.c)
 		case ClassAnswer:
 			g.Records = rrStrings(rep.c.Records)
 			if hops := len(lk.chain) - 1 + len(rep.c.Chain); hops > r.cfg.Budget.CNAMEHops {

@@ -1,0 +1,46 @@
+package trace_test
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/ddxdns/ddx/diagnose"
+	"github.com/ddxdns/ddx/trace/sim"
+	"github.com/ddxdns/ddx/ui"
+	"github.com/miekg/dns"
+)
+
+// What the hostile universes cost once diagnosed and printed: the text a
+// user gets stays small, and diagnosis reads every kept (trimmed or
+// reused) reply without failing. The bound is the issue's: 2 MiB of text
+// whatever the servers send; each case has its own, tighter one.
+func TestHostileOutputIsBounded(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		u     func(testing.TB) *sim.Universe
+		qname string
+		qtype uint16
+		text  int // bytes of text, at most
+	}{
+		{"wide", func(t testing.TB) *sim.Universe { return wide(t, 50, 20) }, "www.wide.test", dns.TypeA, 100 << 10},
+		{"huge replies", huge, "www.big.test", dns.TypeTXT, 100 << 10},
+		{"referral forks", func(t testing.TB) *sim.Universe { return forked(t, 10) }, "www.l10.l9.l8.l7.l6.l5.l4.l3.l2.fork.test", dns.TypeA, 100 << 10},
+		{"alias forks", func(t testing.TB) *sim.Universe { return aliased(t, 12) }, "n0.p.test", dns.TypeA, 50 << 10},
+		{"crowded", func(t testing.TB) *sim.Universe { return crowded(t, 10, 3000) }, "www.c10.c9.c8.c7.c6.c5.c4.c3.c2.crowd.test", dns.TypeA, 400 << 10},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tr, _ := hostileRun(t, c.u(t), c.qname, c.qtype)
+			rep := diagnose.New(tr)
+			var b bytes.Buffer
+			if err := ui.WriteText(&b, rep, ui.Plain(), ui.TextOptions{NoStats: true}); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%d bytes of text, %d findings", b.Len(), len(rep.Findings))
+			if b.Len() > c.text {
+				t.Errorf("%d bytes of text, want at most %d", b.Len(), c.text)
+			}
+		})
+	}
+}
