@@ -444,3 +444,17 @@ func TestCrowdedDelegationsStaySmall(t *testing.T) {
 		t.Errorf("%d bytes of JSON, want at most 700 KiB", n)
 	}
 }
+
+// The wide delegation's cost per trace: CPU, allocations, packets.
+func BenchmarkTraceWide(b *testing.B) {
+	u := wide(b, 50, 20)
+	cfg := cfgFor(u)
+	cfg.Timeout = 5 * time.Second
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := trace.Run(context.Background(), cfg, "www.wide.test", dns.TypeA, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(u.Count())/float64(b.N), "packets/op")
+}
