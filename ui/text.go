@@ -169,6 +169,12 @@ func (tw *textWriter) renderServer(srv *trace.Server, indent, width int) {
 		tw.line(indent, label+pad+s.ForStatus(st).Render(st.symbol()+" "+why)+s.Dim.Render(fmt.Sprintf(" (all %s, %s)", count(len(srv.Queries), "query"), count(packets(srv.Queries), "packet"))))
 		return
 	}
+	if tw.opt.Brief && len(srv.Queries) > 1 && sameProblem(srv.Queries) {
+		// A server that answers every question the same wrong way: once.
+		what, style := tw.classText(srv.Queries[0])
+		tw.line(indent, label+pad+style.Render(what)+s.Dim.Render(" (all "+count(len(srv.Queries), "query")+")"))
+		return
+	}
 	if main == nil {
 		tw.line(indent, label+pad+s.Dim.Render("(no reply yet)"))
 	} else {
@@ -196,6 +202,17 @@ func allFailedAlike(qs []*trace.Query) (bool, string) {
 		}
 	}
 	return true, trace.Sanitize(qs[0].Error)
+}
+
+// sameProblem reports whether every query got a reply of the same
+// class, and a wrong one (REFUSED, lame, SERVFAIL...).
+func sameProblem(qs []*trace.Query) bool {
+	for _, q := range qs {
+		if !q.OK() || q.Class != qs[0].Class || !classStatus(q).problem() || len(q.Attempts) > 1 {
+			return false
+		}
+	}
+	return true
 }
 
 func packets(qs []*trace.Query) int {
