@@ -169,3 +169,5 @@ func TestBuiltInAnchors(t *testing.T) {
 		}
 	}
 }
+
+func TestNSEC3Parameters(t *testing.T) { runFixtures(t, "nsec3-parameters") }

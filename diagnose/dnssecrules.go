@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ddxdns/ddx/trace"
+	"github.com/miekg/dns"
 )
 
 // The DNSSEC rules read one validation of the trace (dnssecOf): a zone is
@@ -404,4 +405,62 @@ func dnssecSplitCause(rep *Report, who string) string {
 		}
 	}
 	return ""
+}
+
+var ruleNSEC3Parameters = &Rule{
+	ID: "nsec3-parameters", Severity: Warning,
+	Title: "NSEC3 with extra iterations or a salt",
+	Doc: "The zone denies names with NSEC3 records that use extra hash iterations or a salt. RFC 9276 asks for " +
+		"0 extra iterations and no salt: they add no protection against zone walking and cost every resolver " +
+		"CPU. Validators treat answers above their iteration limit as insecure, and some answer SERVFAIL " +
+		"(EDE 27, Unsupported NSEC3 Iterations Value); non-validating resolvers are unaffected.",
+	Fix: "Re-sign with NSEC3 parameters 1 0 0 - (hash SHA-1, no opt-out unless needed, 0 iterations, no salt): " +
+		"in BIND, nsec3param iterations 0 optout no salt-length 0 in the dnssec-policy.",
+	Refs: []string{"RFC 9276", "RFC 5155", "RFC 8914"},
+	Run: func(p *Pass) {
+		for _, v := range p.zones {
+			params := map[string][]string{}
+			var qs []int
+			for _, s := range v.servers {
+				for _, q := range s.Queries {
+					if !q.OK() {
+						continue
+					}
+					for _, rr := range q.Reply.Ns {
+						n, ok := rr.(*dns.NSEC3)
+						if !ok || !strings.EqualFold(nameParent(n.Hdr.Name), v.zone) || (n.Iterations == 0 && n.Salt == "") {
+							continue
+						}
+						salt := n.Salt
+						if salt == "" {
+							salt = "-"
+						}
+						key := fmt.Sprintf("%d iterations, salt %s", n.Iterations, salt)
+						if !contains(params[key], s.Label()) {
+							params[key] = append(params[key], s.Label())
+							qs = append(qs, q.ID)
+						}
+					}
+				}
+			}
+			if len(params) == 0 {
+				continue
+			}
+			var parts, servers []string
+			for _, k := range sortedKeys(params) {
+				parts = append(parts, k+" (from "+list(params[k])+")")
+				for _, s := range params[k] {
+					servers = appendOnce(servers, s)
+				}
+			}
+			p.Report(Finding{
+				Zone: v.zone, Servers: servers, Queries: qs,
+				Summary: v.zone + " uses NSEC3 with " + strings.Join(sortedKeys(params), " and "),
+				Explanation: v.zone + "'s NSEC3 records use " + strings.Join(parts, "; ") + ", where RFC 9276 asks for 0 " +
+					"iterations and no salt. Validators above their limit treat the zone's denials as insecure, and " +
+					"some answer SERVFAIL (extended DNS error 27, Unsupported NSEC3 Iterations Value); " +
+					"non-validating resolvers are unaffected.",
+			})
+		}
+	},
 }

@@ -23,7 +23,7 @@ var rules = []*Rule{
 	ruleDSMismatch, ruleDNSKEYNotSignedByDS, ruleRRSIGExpired, ruleRRSIGNotYetValid,
 	ruleRRSIGInvalid, ruleRRSIGMissing, ruleNSECProofInvalid, ruleDSForUnsignedZone,
 	ruleDNSSECInconsistent, ruleRRSIGExpiring, ruleSignedWithoutDS,
-	ruleDNSSECAlgorithmDeprecated, ruleNoTrustAnchor,
+	ruleDNSSECAlgorithmDeprecated, ruleNoTrustAnchor, ruleNSEC3Parameters,
 	// Server conformance: the probes of ddx check (conformance*.go).
 	ruleQueryTypeFailure, ruleCaseNotPreserved,
 	// Zone content only (a zone file or a transfer): they run in Lint.

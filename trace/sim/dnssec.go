@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"sort"
 	"strconv"
@@ -17,7 +18,7 @@ import (
 // servers.conf:
 //
 //	dnssec ZONE [ds=yes|no|wrong|both] [sigs=valid|expired|future|expiring|bad|dnskey-only]
-//	            [dnskey-signer=ksk|zsk] [digest=2|1] [nsec=yes|no]
+//	            [dnskey-signer=ksk|zsk] [digest=2|1] [nsec=yes|no] [nsec3=ITERATIONS[:SALT]]
 //
 // Keys are Ed25519 (algorithm 15), a KSK and a ZSK derived from the zone's
 // name, so every load signs alike. ds=yes puts the KSK's DS in the parent
@@ -27,7 +28,8 @@ import (
 // validity window (expiring: 30 hours from load); bad corrupts them;
 // dnskey-only signs nothing but the DNSKEY RRset. dnskey-signer=zsk signs
 // the DNSKEY RRset with the ZSK only. nsec=no leaves the NSEC records out
-// of negative answers. A server with unsigned=ZONE serves
+// of negative answers. nsec3 denies with NSEC3 (RFC 5155, no opt-out)
+// instead of NSEC, with that many extra iterations and that salt (hex). A server with unsigned=ZONE serves
 // the zone without any DNSSEC record (a secondary that missed the signed
 // zone).
 type Signing struct {
@@ -37,6 +39,7 @@ type Signing struct {
 	DNSKEYSigner string
 	Digest       uint8
 	NoNSEC       bool
+	NSEC3        *dns.NSEC3PARAM // nil: NSEC
 	ksk, zsk     *dns.DNSKEY
 	kskPriv      ed25519.PrivateKey
 	zskPriv      ed25519.PrivateKey
@@ -64,6 +67,13 @@ func parseSigning(fields []string) (*Signing, error) {
 			sg.DNSKEYSigner, bad = v, v != "ksk" && v != "zsk"
 		case "nsec":
 			sg.NoNSEC, bad = v == "no", v != "yes" && v != "no"
+		case "nsec3":
+			it, salt, _ := strings.Cut(v, ":")
+			n, err := strconv.Atoi(it)
+			_, herr := hex.DecodeString(salt)
+			bad = err != nil || n < 0 || n > 65535 || herr != nil
+			sg.NSEC3 = &dns.NSEC3PARAM{Hdr: dns.RR_Header{Name: sg.Zone, Rrtype: dns.TypeNSEC3PARAM, Class: dns.ClassINET},
+				Hash: dns.SHA1, Iterations: uint16(n), SaltLength: uint8(len(salt) / 2), Salt: strings.ToUpper(salt)}
 		case "digest":
 			n, err := strconv.Atoi(v)
 			sg.Digest, bad = uint8(n), err != nil || (n != 1 && n != 2)
@@ -209,6 +219,11 @@ func (z *Zone) sign(sg *Signing, now time.Time) (*Zone, error) {
 		}
 	}
 	sz.rrsets[z.Origin][dns.TypeDNSKEY] = []dns.RR{sg.ksk, sg.zsk}
+	if sg.NSEC3 != nil {
+		p := *sg.NSEC3
+		p.Hdr.Ttl = 0
+		sz.rrsets[z.Origin][dns.TypeNSEC3PARAM] = []dns.RR{&p}
+	}
 	// Authoritative owners: not below a cut (glue), and cuts themselves.
 	var owners []string
 	for owner := range sz.rrsets {
@@ -232,10 +247,12 @@ func (z *Zone) sign(sg *Signing, now time.Time) (*Zone, error) {
 		sort.Slice(types, func(a, b int) bool { return types[a] < types[b] })
 		nsec := &dns.NSEC{Hdr: dns.RR_Header{Name: owner, Rrtype: dns.TypeNSEC, Class: dns.ClassINET, Ttl: z.SOA.Minttl},
 			NextDomain: owners[(i+1)%len(owners)], TypeBitMap: types}
-		sz.sec.nsec[owner] = nsec
-		sz.sec.nsecOwners = append(sz.sec.nsecOwners, owner)
-		if err := sz.addSig(sg, []dns.RR{nsec}, inc, exp); err != nil {
-			return nil, err
+		if sg.NSEC3 == nil {
+			sz.sec.nsec[owner] = nsec
+			sz.sec.nsecOwners = append(sz.sec.nsecOwners, owner)
+			if err := sz.addSig(sg, []dns.RR{nsec}, inc, exp); err != nil {
+				return nil, err
+			}
 		}
 		for t, rrs := range sz.rrsets[owner] {
 			if cut && t != dns.TypeDS {
@@ -246,7 +263,64 @@ func (z *Zone) sign(sg *Signing, now time.Time) (*Zone, error) {
 			}
 		}
 	}
+	if sg.NSEC3 != nil {
+		if err := sz.nsec3Chain(sg, inc, exp); err != nil {
+			return nil, err
+		}
+	}
 	return sz, nil
+}
+
+// nsec3Chain hashes every authoritative name of the zone, empty
+// non-terminals included, into an NSEC3 chain (RFC 5155 §7.1).
+func (z *Zone) nsec3Chain(sg *Signing, inc, exp time.Time) error {
+	p := sg.NSEC3
+	type link struct {
+		hash, name string
+	}
+	var links []link
+	for name := range z.names {
+		if cut := z.delegation(name, dns.TypeA); cut != "" && cut != name {
+			continue // below a delegation: glue, not the zone's
+		}
+		links = append(links, link{dns.HashName(name, p.Hash, p.Iterations, p.Salt), name})
+	}
+	sort.Slice(links, func(i, j int) bool { return links[i].hash < links[j].hash })
+	z.sec.nsec3 = map[string]*dns.NSEC3{}
+	for i, l := range links {
+		cut := l.name != z.Origin && z.rrsets[l.name][dns.TypeNS] != nil
+		var types []uint16
+		for t := range z.rrsets[l.name] {
+			if !cut || t == dns.TypeNS || t == dns.TypeDS {
+				types = append(types, t)
+			}
+		}
+		if len(types) > 0 && (!cut || z.rrsets[l.name][dns.TypeDS] != nil) {
+			types = append(types, dns.TypeRRSIG)
+		}
+		sort.Slice(types, func(a, b int) bool { return types[a] < types[b] })
+		n := &dns.NSEC3{
+			Hdr:  dns.RR_Header{Name: strings.ToLower(l.hash) + "." + z.Origin, Rrtype: dns.TypeNSEC3, Class: dns.ClassINET, Ttl: z.SOA.Minttl},
+			Hash: p.Hash, Iterations: p.Iterations, SaltLength: p.SaltLength, Salt: p.Salt,
+			HashLength: 20, NextDomain: links[(i+1)%len(links)].hash, TypeBitMap: types,
+		}
+		z.sec.nsec3[l.name] = n
+		z.sec.nsec3Sorted = append(z.sec.nsec3Sorted, n)
+		if err := z.addSig(sg, []dns.RR{n}, inc, exp); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// nsec3Covering is the NSEC3 record whose hash span covers name's hash.
+func (z *Zone) nsec3Covering(name string) *dns.NSEC3 {
+	for _, n := range z.sec.nsec3Sorted {
+		if n.Cover(name) {
+			return n
+		}
+	}
+	return nil
 }
 
 func (z *Zone) addSig(sg *Signing, rrs []dns.RR, inc, exp time.Time) error {
@@ -285,10 +359,12 @@ func (z *Zone) addSig(sg *Signing, rrs []dns.RR, inc, exp time.Time) error {
 // signedData is what signing adds to a zone: the RRSIGs of each RRset and
 // the NSEC chain.
 type signedData struct {
-	sigs       map[string]map[uint16][]dns.RR // owner → covered type → RRSIGs
-	nsec       map[string]*dns.NSEC
-	nsecOwners []string // in canonical order
-	noNSEC     bool     // negative answers without their NSEC records
+	sigs        map[string]map[uint16][]dns.RR // owner → covered type → RRSIGs
+	nsec        map[string]*dns.NSEC
+	nsecOwners  []string              // in canonical order
+	noNSEC      bool                  // negative answers without their NSEC records
+	nsec3       map[string]*dns.NSEC3 // name → its NSEC3, in an NSEC3 zone
+	nsec3Sorted []*dns.NSEC3          // by hash
 }
 
 // addDNSSEC adds to an answer of a signed zone what a server adds for a
@@ -310,6 +386,9 @@ func (z *Zone) addDNSSEC(q dns.Question, r *dns.Msg) {
 		} else if n := z.sec.nsec[cut]; n != nil {
 			r.Ns = append(r.Ns, n)
 			r.Ns = append(r.Ns, z.sec.sigs[cut][dns.TypeNSEC]...)
+		} else if n := z.sec.nsec3[cut]; n != nil {
+			r.Ns = append(r.Ns, n)
+			r.Ns = append(r.Ns, z.sec.sigs[n.Hdr.Name][dns.TypeNSEC3]...)
 		}
 		return
 	}
@@ -322,6 +401,10 @@ func (z *Zone) addDNSSEC(q dns.Question, r *dns.Msg) {
 	}
 	r.Ns = append(r.Ns, z.sigsFor(r.Ns)...)
 	if z.sec.noNSEC {
+		return
+	}
+	if z.sec.nsec3 != nil {
+		z.nsec3Proof(name, r)
 		return
 	}
 	var proofs []string
@@ -393,4 +476,29 @@ func canonicalLess(a, b string) bool {
 		}
 	}
 	return len(la) < len(lb)
+}
+
+// nsec3Proof adds the NSEC3 records that deny name: its own for NODATA;
+// for NXDOMAIN the closest encloser's, and those covering the next closer
+// name and the wildcard at the closest encloser (RFC 5155 §7.2).
+func (z *Zone) nsec3Proof(name string, r *dns.Msg) {
+	var proof []*dns.NSEC3
+	if n := z.sec.nsec3[name]; n != nil {
+		proof = append(proof, n)
+	} else {
+		ce, next := name, name
+		for ce != z.Origin && z.sec.nsec3[ce] == nil {
+			next, ce = ce, parent(ce)
+		}
+		proof = append(proof, z.sec.nsec3[ce], z.nsec3Covering(next), z.nsec3Covering("*."+ce))
+	}
+	done := map[*dns.NSEC3]bool{}
+	for _, n := range proof {
+		if n == nil || done[n] {
+			continue
+		}
+		done[n] = true
+		r.Ns = append(r.Ns, n)
+		r.Ns = append(r.Ns, z.sec.sigs[n.Hdr.Name][dns.TypeNSEC3]...)
+	}
 }
