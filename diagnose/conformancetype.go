@@ -79,6 +79,11 @@ func typeFailure(qs []*trace.Query) (why string, allFail, ok bool) {
 	var parts []string
 	tcpFailed := false
 	for _, q := range qs {
+		for _, a := range q.Attempts {
+			if a.TC {
+				return "", false, false // too large for UDP: tcp-failure's evidence
+			}
+		}
 		if !trace.TypeFailed(q) {
 			if q.Transport == "udp" {
 				return "", false, false
