@@ -92,3 +92,15 @@ func TestGoneLabTextFits(t *testing.T) {
 		t.Errorf("-v does not explain the findings:\n%s", full)
 	}
 }
+
+// TestSameWrongAnswerOnce: a server that refuses every question is one
+// line in the brief text, every query with -v.
+func TestSameWrongAnswerOnce(t *testing.T) {
+	brief := textOf(t, "www.lame.test", true)
+	if !strings.Contains(brief, "ns2.lame.test. 192.0.2.31   ⊘ REFUSED (all ") || strings.Contains(brief, "address ns1.lame.test. A  ⊘ REFUSED") {
+		t.Errorf("the lame server is not one line:\n%s", brief)
+	}
+	if full := textOf(t, "www.lame.test", false); !strings.Contains(full, "address ns1.lame.test. A  ⊘ REFUSED") {
+		t.Errorf("-v does not list every query:\n%s", full)
+	}
+}
