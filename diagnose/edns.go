@@ -60,7 +60,7 @@ var ruleEDNSNoncompliance = &Rule{
 						Summary: fmt.Sprintf("%s fails %d of ISC's %d EDNS compliance tests", s.Label(), len(failed), len(ednsTests)),
 						Explanation: strings.Join(failed, " ") + " It answers the plain EDNS query well; but a server that mishandles EDNS versions, options or flags " +
 							"breaks the next EDNS extensions (new versions, cookies, padding, client subnet) for every resolver that sends them, " +
-							"and the 2019 DNS flag day resolvers treat a server that drops them as dead.",
+							"and resolvers that follow the 2019 DNS flag day give up on a server that drops such queries.",
 					})
 				}
 			}
