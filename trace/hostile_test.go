@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -457,4 +458,51 @@ func BenchmarkTraceWide(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(u.Count())/float64(b.N), "packets/op")
+}
+
+// Which branch reaches a shared step or lookup first leaves no mark: the
+// same servers give the same trace, whatever order replies come in.
+func TestForksSameInputSameTrace(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		u     *sim.Universe
+		qname string
+	}{
+		{forked(t, 6), "www.l6.l5.l4.l3.l2.fork.test"},
+		{aliased(t, 6), "n0.p.test"},
+	} {
+		cfg := cfgFor(c.u)
+		cfg.Exchanger = shuffled{c.u}
+		cfg.Timeout = 5 * time.Second
+		first := ""
+		for i := 0; i < 6; i++ {
+			tr := runTrace(t, cfg, c.qname, dns.TypeA)
+			// Steps by their path and results (which survey questions a
+			// server was asked follows the first step to survey it, as
+			// before: not what this test is about).
+			var lines []string
+			for _, st := range tr.Steps {
+				path := ""
+				for s := st; s != nil; s = tr.StepByID(s.Parent) {
+					var ns []string
+					for _, h := range s.Delegation.NS {
+						ns = append(ns, h.Name)
+					}
+					path = s.Zone + ns[0] + ">" + path
+				}
+				for _, r := range st.Results {
+					lines = append(lines, fmt.Sprintf("%s %s %s %s next=%t same=%t lookup=%t same_lookup=%t",
+						tr.Lookups[st.Lookup].Name, path, r.Kind, r.Servers, r.Next >= 0, r.SameAs > 0, r.Lookup >= 0, r.SameLookup > 0))
+				}
+			}
+			sort.Strings(lines)
+			var b strings.Builder
+			b.WriteString(tr.Outcome.Rcode + "\n" + strings.Join(lines, "\n"))
+			if i == 0 {
+				first = b.String()
+			} else if b.String() != first {
+				t.Fatalf("%s: run %d differs:\n%s\nfirst:\n%s", c.qname, i, b.String(), first)
+			}
+		}
+	}
 }

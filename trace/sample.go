@@ -344,3 +344,74 @@ func trimReply(m *dns.Msg, size, limit, nsMax int) (*dns.Msg, int, int) {
 	out.Answer, out.Ns, out.Extra = filter(m.Answer), filter(m.Ns), filter(m.Extra)
 	return out, dropped, max(0, len(ns)-nsMax)
 }
+
+// stabilizeJoins gives a step reached by several branches (SameAs) to the
+// first of their parent steps in the stable order, and the alias result
+// that owns a shared lookup (Lookup, not SameLookup) to the step the
+// lookup now comes from, so that which branch got there first leaves no
+// mark. It reports whether anything moved. Called with r.mu held.
+func (r *run) stabilizeJoins(k *stableKeys) bool {
+	moved := false
+	byStep := map[int][]*Result{} // step → results of other steps that joined it
+	parentOf := map[*Result]int{}
+	for _, st := range r.tr.Steps {
+		for _, res := range st.Results {
+			if res.SameAs > 0 {
+				byStep[res.SameAs] = append(byStep[res.SameAs], res)
+				parentOf[res] = st.ID
+			}
+		}
+	}
+	for id, joined := range byStep {
+		st := r.tr.StepByID(id)
+		if st == nil || r.tr.StepByID(st.Parent) == nil {
+			continue
+		}
+		p := r.tr.StepByID(st.Parent)
+		var own *Result
+		for _, res := range p.Results {
+			if res.Next == id {
+				own = res
+			}
+		}
+		if own == nil {
+			continue
+		}
+		best, bestKey := own, k.step(p.ID)
+		for _, res := range joined {
+			if key := k.step(parentOf[res]); key < bestKey {
+				best, bestKey = res, key
+			}
+		}
+		if best != own {
+			own.Next, own.SameAs = -1, id
+			best.Next, best.SameAs = id, 0
+			st.Parent, moved = parentOf[best], true
+		}
+	}
+	for _, l := range r.tr.Lookups {
+		if l.Reason != ReasonCNAME {
+			continue
+		}
+		var owner, there *Result
+		for _, st := range r.tr.Steps {
+			for _, res := range st.Results {
+				if res.Kind != KindCNAME {
+					continue
+				}
+				if res.Lookup == l.ID {
+					owner = res
+				}
+				if res.SameLookup == l.ID && st.ID == l.FromStep {
+					there = res
+				}
+			}
+		}
+		if owner != nil && there != nil {
+			owner.Lookup, owner.SameLookup, owner.Why = -1, l.ID, there.Why
+			there.Lookup, there.SameLookup, there.Why = l.ID, 0, "alias to "+there.Target
+			moved = true
+		}
+	}
+	return moved
+}

@@ -32,6 +32,7 @@ func (r *run) stabilize() {
 				l.FromStep, l.Parent, moved = best, st.Lookup, true
 			}
 		}
+		moved = r.stabilizeJoins(k) || moved
 		k.steps, k.lookups = map[int]string{}, map[int]string{}
 		if !moved {
 			break
