@@ -314,8 +314,8 @@ func (a *dnssecAnalysis) serverKeys(z *zoneSec, s *trace.Server, q *trace.Query)
 func (a *dnssecAnalysis) checkRRsets(z *zoneSec, s *trace.Server, keys []*dns.DNSKEY) {
 	zone, label := z.v.zone, s.Label()
 	for _, q := range s.Queries {
-		if !withDO(q) || q.Purpose == trace.PurposeDNSKEY || q.Purpose == trace.PurposeRecursion || q.Purpose == trace.PurposeTCP {
-			continue
+		if !withDO(q) || q.Trimmed > 0 || q.Purpose == trace.PurposeDNSKEY || q.Purpose == trace.PurposeRecursion || q.Purpose == trace.PurposeTCP {
+			continue // a trimmed reply lacks records its signatures cover
 		}
 		switch q.Class {
 		case trace.ClassAnswer, trace.ClassCNAME:
@@ -341,6 +341,24 @@ func (a *dnssecAnalysis) checkSet(z *zoneSec, label string, q *trace.Query, set 
 		sec = q.Reply.Ns
 	}
 	sigs := sigsOf(sec, h.Name, h.Rrtype)
+	if h.Rrtype == dns.TypeCNAME && len(sigs) == 0 && hasDNAME(sec, h.Name) {
+		return // synthesized from a DNAME, whose signature covers it (RFC 6672 §5.3.1)
+	}
+	var own []*dns.RRSIG
+	below := false
+	for _, sig := range sigs {
+		switch {
+		case strings.EqualFold(sig.SignerName, z.v.zone):
+			own = append(own, sig)
+		case dns.IsSubDomain(z.v.zone, sig.SignerName):
+			below = true
+		}
+	}
+	if len(own) == 0 && below {
+		// Signed in a zone below this one that the same servers serve:
+		// the trace never met its cut, so its keys are unknown here.
+		return
+	}
 	if len(sigs) == 0 {
 		z.add(dnsIssue{id: "rrsig-missing", zone: z.v.zone, server: label, queries: []int{q.ID},
 			detail: label + " serves " + what + " without a signature, in a zone signed with DS at its parent"})
@@ -414,6 +432,10 @@ func (a *dnssecAnalysis) checkDenial(z *zoneSec, label string, q *trace.Query, k
 	var nsec3s []*dns.NSEC3
 	for _, rr := range q.Reply.Ns {
 		switch x := rr.(type) {
+		case *dns.SOA:
+			if !strings.EqualFold(x.Hdr.Name, z.v.zone) {
+				return // the denial of a zone below, served by the same servers
+			}
 		case *dns.NSEC:
 			nsecs = append(nsecs, x)
 		case *dns.NSEC3:
@@ -544,6 +566,16 @@ func nameParent(name string) string {
 		return "."
 	}
 	return name[i:]
+}
+
+// hasDNAME reports whether a DNAME in rrs owns an ancestor of name.
+func hasDNAME(rrs []dns.RR, name string) bool {
+	for _, rr := range rrs {
+		if d, ok := rr.(*dns.DNAME); ok && dns.IsSubDomain(d.Hdr.Name, name) && !strings.EqualFold(d.Hdr.Name, name) {
+			return true
+		}
+	}
+	return false
 }
 
 func (z *zoneSec) add(iss dnsIssue) {
