@@ -137,7 +137,7 @@ func TestTUIFirstScreenInTmux(t *testing.T) {
 	}
 
 	send("g")
-	wait("g: the first row", has("▌. (root)\n", "›▾  → . (root)  gone.lab. A"))
+	wait("g: the first row", has("▌. (root)\n", "›▾  → . (root)  2 name servers"))
 	send("G")
 	wait("G: the last row", has("› ", "✗ both servers of gone.lab. timed out"))
 	send("g")
