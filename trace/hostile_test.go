@@ -427,11 +427,11 @@ func TestCrowdedDelegationsStaySmall(t *testing.T) {
 	// names' addresses (16 names × A and AAAA at the first two cuts),
 	// then no more; every server is probed for a window of in-zone names.
 	// Which cut's lookups the budget stops depends on timing (the walk
-	// goes on while the lookups run), so the packets may differ by a
-	// few. Before: INCOMPLETE at the query budget (1,995 packets), 6.4 MB
+	// goes on while the lookups run), so the packets and steps may differ
+	// by a few. Before: INCOMPLETE at the query budget (1,995 packets), 6.4 MB
 	// of JSON: every server was asked the address of all 3,000 names.
-	if packets > 270 || len(tr.Steps) != 76 || len(tr.Lookups) != 33 || !hasLimit(tr, trace.BudgetTargets) {
-		t.Errorf("%d packets, %d steps, %d lookups, limits %v; want at most 270, 76, 33 and the targets budget", packets, len(tr.Steps), len(tr.Lookups), tr.Limits)
+	if packets > 270 || len(tr.Steps) > 80 || len(tr.Lookups) != 33 || !hasLimit(tr, trace.BudgetTargets) {
+		t.Errorf("%d packets, %d steps, %d lookups, limits %v; want at most 270, at most 80, 33 and the targets budget", packets, len(tr.Steps), len(tr.Lookups), tr.Limits)
 	}
 	for _, st := range tr.Steps {
 		if len(st.Delegation.NS) > 20 {
