@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/miekg/dns"
@@ -91,6 +93,24 @@ func parseSigning(fields []string) (*Signing, error) {
 
 // simKey derives an Ed25519 DNSKEY for zone from a fixed seed.
 func simKey(zone, role string, flags uint16) (*dns.DNSKEY, ed25519.PrivateKey) {
+	type pair struct {
+		key  *dns.DNSKEY
+		priv ed25519.PrivateKey
+	}
+	id := fmt.Sprint(zone, " ", role, " ", flags)
+	if p, ok := keyCache.Load(id); ok {
+		return dns.Copy(p.(pair).key).(*dns.DNSKEY), p.(pair).priv
+	}
+	k, priv := newSimKey(zone, role, flags)
+	keyCache.Store(id, pair{dns.Copy(k).(*dns.DNSKEY), priv})
+	return k, priv
+}
+
+// keyCache holds the keys derived so far (deriving one costs as much as
+// signing a hundred RRsets).
+var keyCache sync.Map
+
+func newSimKey(zone, role string, flags uint16) (*dns.DNSKEY, ed25519.PrivateKey) {
 	seed := sha256.Sum256([]byte("ddx demo universe " + role + " " + zone))
 	priv := ed25519.NewKeyFromSeed(seed[:])
 	k := &dns.DNSKEY{
@@ -323,6 +343,12 @@ func (z *Zone) nsec3Covering(name string) *dns.NSEC3 {
 	return nil
 }
 
+// sigCache holds the signatures made so far, by what they sign.
+var (
+	sigCache     sync.Map
+	sigCacheSize atomic.Int64
+)
+
 func (z *Zone) addSig(sg *Signing, rrs []dns.RR, inc, exp time.Time) error {
 	h := rrs[0].Header()
 	if sg.Sigs == "dnskey-only" && h.Rrtype != dns.TypeDNSKEY {
@@ -337,8 +363,22 @@ func (z *Zone) addSig(sg *Signing, rrs []dns.RR, inc, exp time.Time) error {
 		Algorithm: key.Algorithm, KeyTag: key.KeyTag(), SignerName: z.Origin,
 		Inception: uint32(inc.Unix()), Expiration: uint32(exp.Unix()),
 	}
-	if err := sig.Sign(priv, rrs); err != nil {
-		return fmt.Errorf("signing %s %s: %w", h.Name, dns.TypeToString[h.Rrtype], err)
+	// Signing is deterministic: every load of the universe (each test
+	// loads its own) reuses the signatures of the loads before it.
+	var data strings.Builder
+	fmt.Fprintf(&data, "%s %s %d %d", z.Origin, key.PublicKey, sig.Inception, sig.Expiration)
+	for _, rr := range rrs {
+		data.WriteString("\n" + rr.String())
+	}
+	if cached, ok := sigCache.Load(data.String()); ok {
+		sig = dns.Copy(cached.(*dns.RRSIG)).(*dns.RRSIG)
+	} else {
+		if err := sig.Sign(priv, rrs); err != nil {
+			return fmt.Errorf("signing %s %s: %w", h.Name, dns.TypeToString[h.Rrtype], err)
+		}
+		if sigCacheSize.Add(1) < 1<<16 {
+			sigCache.Store(data.String(), dns.Copy(sig))
+		}
 	}
 	if sg.Sigs == "bad" {
 		b := []byte(sig.Signature)
@@ -397,7 +437,11 @@ func (z *Zone) addDNSSEC(q dns.Question, r *dns.Msg) {
 	}
 	name := strings.ToLower(q.Name)
 	if len(r.Answer) > 0 {
-		name = strings.ToLower(r.Answer[len(r.Answer)-1].(*dns.CNAME).Target)
+		cn, ok := r.Answer[len(r.Answer)-1].(*dns.CNAME)
+		if !ok {
+			return
+		}
+		name = strings.ToLower(cn.Target)
 	}
 	r.Ns = append(r.Ns, z.sigsFor(r.Ns)...)
 	if z.sec.noNSEC {
