@@ -286,3 +286,19 @@ func TestPickList(t *testing.T) {
 		t.Errorf("enter traced %s %d", m.name, m.qtype)
 	}
 }
+
+// TestResizeKeepsTheSelection: narrow to wide and back, the same row.
+func TestResizeKeepsTheSelection(t *testing.T) {
+	m := finished(t, "gone.lab.", 80, 24)
+	m = keys(t, m, "]", "]")
+	sel := m.tree.Selected()
+	for _, size := range [][2]int{{140, 45}, {80, 24}, {40, 12}, {200, 60}} {
+		m = send(t, m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		if m.tree.Selected() != sel {
+			t.Errorf("%dx%d: selection %q, was %q", size[0], size[1], m.tree.Selected().label, sel.label)
+		}
+		if i := m.tree.cursor - m.tree.offset; i < 0 || i >= m.tree.height {
+			t.Errorf("%dx%d: the selection is off the pane", size[0], size[1])
+		}
+	}
+}

@@ -51,8 +51,8 @@ func WriteText(w io.Writer, rep *diagnose.Report, s Styles, opt TextOptions) err
 	}
 	if !opt.NoStats {
 		tw.blank()
-		tw.line(0, s.Dim.Render(fmt.Sprintf("%d queries (%d packets, %d timed out), %d zone cuts, %.0f ms",
-			t.Stats.Queries, t.Stats.Attempts, t.Stats.Timeouts, len(t.Steps), t.Stats.ElapsedMs)))
+		tw.line(0, s.Dim.Render(fmt.Sprintf("%s (%s, %d timed out), %s, %.0f ms",
+			count(t.Stats.Queries, "query"), count(t.Stats.Attempts, "packet"), t.Stats.Timeouts, count(len(t.Steps), "zone cut"), t.Stats.ElapsedMs)))
 	}
 	return tw.err
 }
