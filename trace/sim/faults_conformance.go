@@ -20,6 +20,7 @@ const (
 	FaultDropOption    = "drop-option"    // silent to queries with an EDNS option
 	FaultCaseLower     = "case-lower"     // echoes the query name in lower case
 	FaultCaseSensitive = "case-sensitive" // NXDOMAIN for a name with upper-case letters
+	FaultCaseDrop      = "case-drop"      // silent to a name with upper-case letters
 )
 
 // dropsConformance reports whether a server with conformance faults
@@ -31,7 +32,7 @@ func (s *Server) dropsConformance(m *dns.Msg) bool {
 	if opt := m.IsEdns0(); opt != nil && len(opt.Option) > 0 && s.Faults[FaultDropOption] {
 		return true
 	}
-	return false
+	return len(m.Question) == 1 && s.Faults[FaultCaseDrop] && m.Question[0].Name != strings.ToLower(m.Question[0].Name)
 }
 
 // conform finishes the reply r to m the way an EDNS-compliant server
