@@ -118,3 +118,17 @@ func TestHelpFits80Columns(t *testing.T) {
 		}
 	}
 }
+
+// TestStoryLandsOnTheCause: a glueless server that does not resolve is
+// where the cursor opens; a healthy alias opens on the final answer, not
+// inside a name server's lookup.
+func TestStoryLandsOnTheCause(t *testing.T) {
+	m := finished(t, "www.unres.test.", 80, 24)
+	if n := m.tree.Selected(); n == nil || n.host == nil || n.host.Name != "ns2.nowhere.example." || !n.flagged {
+		t.Errorf("www.unres.test opens on %+v, want the unresolvable name server", n)
+	}
+	m = finished(t, "cdn.healthy.test.", 80, 24)
+	if n := m.tree.Selected(); n == nil || n.kind != nkResult || inLookup(n) || !strings.Contains(n.label, "answer") || n.step.Name != "edge.cdn.example." {
+		t.Errorf("cdn.healthy.test opens on %+v, want the alias target's answer", n)
+	}
+}

@@ -124,7 +124,7 @@ func (b *treeBuilder) stepNode(st *trace.Step, parent *node) *node {
 // addresses came from; its A and AAAA lookups below, folded.
 func (b *treeBuilder) hostNode(st *trace.Step, h *trace.NSHost, parent *node) *node {
 	sum := summarizeNS(b.t, st, *h, b.placed)
-	n := &node{key: fmt.Sprintf("s%d/ns/%s", st.ID, h.Name), kind: nkLookup, host: h, step: st, parent: parent,
+	n := &node{key: fmt.Sprintf("s%d/ns/%s", st.ID, h.Name), kind: nkLookup, host: h, step: st, parent: parent, flagged: b.flagged[h.Name],
 		label: symLookup + " " + sum.text(), status: sum.status()}
 	if sum.reused {
 		return n

@@ -177,19 +177,35 @@ func (p *treePane) NextMatch(dir int) string {
 // about.
 func (p *treePane) ShowEvidence(f diagnose.Finding) bool {
 	var target string
-	walkNodes(p.roots, func(n *node) {
-		if target == "" && n.kind == nkServer && n.step != nil && n.step.Zone == f.Zone &&
-			slices.Contains(f.Servers, n.server.Label()) {
-			target = n.key
-		}
-	})
-	if target == "" {
+	find := func(ok func(n *node) bool) {
 		walkNodes(p.roots, func(n *node) {
-			if target == "" && n.kind == nkStep && (slices.Contains(f.Steps, n.step.ID) || n.step.Zone == f.Zone) {
+			if target == "" && ok(n) {
 				target = n.key
 			}
 		})
 	}
+	// The server that got a query the finding cites, then a server it
+	// names, then a glueless name server it names, then the zone cut.
+	find(func(n *node) bool {
+		if n.kind != nkServer {
+			return false
+		}
+		for _, q := range n.server.Queries {
+			if slices.Contains(f.Queries, q.ID) {
+				return true
+			}
+		}
+		return false
+	})
+	find(func(n *node) bool {
+		return n.kind == nkServer && n.step != nil && n.step.Zone == f.Zone && slices.Contains(f.Servers, n.server.Label())
+	})
+	find(func(n *node) bool {
+		return n.kind == nkLookup && n.host != nil && n.step != nil && n.step.Zone == f.Zone && slices.Contains(f.Servers, n.host.Name)
+	})
+	find(func(n *node) bool {
+		return n.kind == nkStep && (slices.Contains(f.Steps, n.step.ID) || n.step.Zone == f.Zone)
+	})
 	if target == "" || !p.Select(target) {
 		return false
 	}
@@ -211,8 +227,8 @@ func (p *treePane) FocusStory(fs []diagnose.Finding) {
 		if first == "" && n.status.problem() {
 			first = n.key
 		}
-		if answer == "" && n.kind == nkResult && n.result != nil && n.result.Kind != trace.KindReferral && n.result.Kind != trace.KindCNAME {
-			answer = n.key
+		if n.kind == nkResult && n.result != nil && n.result.Kind != trace.KindReferral && n.result.Kind != trace.KindCNAME && !inLookup(n) {
+			answer = n.key // the last: after an alias, the target's answer
 		}
 	})
 	for _, k := range []string{first, answer} {
@@ -315,6 +331,17 @@ func crumb(n *node) string {
 		return string(n.result.Kind)
 	}
 	return ""
+}
+
+// inLookup reports whether a node is part of a glueless name server's
+// lookup rather than of the question asked.
+func inLookup(n *node) bool {
+	for a := n.parent; a != nil; a = a.parent {
+		if a.kind == nkLookup {
+			return true
+		}
+	}
+	return false
 }
 
 // center scrolls so that the cursor is in the middle of the pane.
