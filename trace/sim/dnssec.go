@@ -31,9 +31,10 @@ import (
 // dnskey-only signs nothing but the DNSKEY RRset. dnskey-signer=zsk signs
 // the DNSKEY RRset with the ZSK only. nsec=no leaves the NSEC records out
 // of negative answers. nsec3 denies with NSEC3 (RFC 5155, no opt-out)
-// instead of NSEC, with that many extra iterations and that salt (hex). A server with unsigned=ZONE serves
-// the zone without any DNSSEC record (a secondary that missed the signed
-// zone).
+// instead of NSEC, with that many extra iterations and that salt (hex).
+// A server with unsigned=ZONE serves the zone without any DNSSEC record (a
+// secondary that missed the signed zone), one with stale=ZONE serves it
+// with signatures that expired (a secondary that stopped transferring it).
 type Signing struct {
 	Zone         string
 	DS           string
@@ -207,24 +208,44 @@ func (u *Universe) signZones(now time.Time) error {
 			}
 		}
 	}
-	signed := map[*Zone]*Zone{}
+	signed, stale := map[*Zone]*Zone{}, map[*Zone]*Zone{}
 	for _, sg := range u.signings {
+		old := *sg
+		old.Sigs = "expired"
 		for _, z := range copies[sg.Zone] {
 			sz, err := z.sign(sg, now)
 			if err != nil {
 				return err
 			}
 			signed[z] = sz
+			if u.staleSomewhere(sg.Zone) {
+				if stale[z], err = z.sign(&old, now); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	for _, s := range u.servers {
 		for origin, z := range s.Zones {
-			if sz := signed[z]; sz != nil && !s.unsigned[origin] {
-				s.Zones[origin] = sz
+			switch {
+			case signed[z] == nil || s.unsigned[origin]:
+			case s.stale[origin]:
+				s.Zones[origin] = stale[z]
+			default:
+				s.Zones[origin] = signed[z]
 			}
 		}
 	}
 	return nil
+}
+
+func (u *Universe) staleSomewhere(zone string) bool {
+	for _, s := range u.servers {
+		if s.stale[zone] {
+			return true
+		}
+	}
+	return false
 }
 
 // sign returns a signed copy of z: DNSKEY at the apex, an NSEC chain, and

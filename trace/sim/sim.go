@@ -48,6 +48,7 @@ type Server struct {
 	Zones   map[string]*Zone // origin → zone data
 
 	unsigned map[string]bool // signed zones served without DNSSEC (unsigned=)
+	stale    map[string]bool // signed zones served with expired signatures (stale=)
 }
 
 // Universe is a set of servers reachable by address.
@@ -107,7 +108,8 @@ type Universe struct {
 //	resolver ADDR NAME [latency=5ms] [ask-only=ADDR,...] [min-ttl=SECONDS] [recursion=no]
 //
 // A signed zone is one line (see Signing), and a server option
-// unsigned=ZONE,... serves it unsigned on that server:
+// unsigned=ZONE,... serves it unsigned on that server, stale=ZONE,... with
+// signatures that expired (a secondary that stopped transferring it):
 //
 //	dnssec ZONE [ds=yes|no|wrong|both] [sigs=...] [dnskey-signer=ksk|zsk] [digest=2|1] [nsec=yes|no]
 func Load(fsys fs.FS, dir string) (*Universe, error) {
@@ -164,10 +166,15 @@ func Load(fsys fs.FS, dir string) (*Universe, error) {
 				for _, x := range strings.Split(v, ",") {
 					s.Faults[x] = true
 				}
-			case "unsigned":
-				s.unsigned = map[string]bool{}
+			case "unsigned", "stale":
+				set := map[string]bool{}
 				for _, x := range strings.Split(v, ",") {
-					s.unsigned[dns.Fqdn(strings.ToLower(x))] = true
+					set[dns.Fqdn(strings.ToLower(x))] = true
+				}
+				if k == "unsigned" {
+					s.unsigned = set
+				} else {
+					s.stale = set
 				}
 			case "zones":
 				for _, spec := range strings.Split(v, ",") {
