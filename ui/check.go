@@ -16,7 +16,7 @@ func WriteCheck(w io.Writer, rep *diagnose.Report, zone string, s Styles, min di
 		if st.Zone != zone || st.Lookup != 0 {
 			continue
 		}
-		fmt.Fprintf(w, "  %s\n", s.Dim.Render(fmt.Sprintf("%d name servers, %d addresses asked; delegated by %s", len(st.Delegation.NS), len(st.Servers), trace.ServerList(st.Delegation.From))))
+		fmt.Fprintf(w, "  %s\n", s.Dim.Render(fmt.Sprintf("%s, %s asked; delegated by %s", count(len(st.Delegation.NS), "name server"), count(len(st.Servers), "address"), trace.ServerList(st.Delegation.From))))
 		break
 	}
 	var kept []diagnose.Finding
