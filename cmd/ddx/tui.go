@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/netip"
 	"strings"
 
 	"github.com/ddxdns/ddx/diagnose"
@@ -60,7 +61,11 @@ func runExplorer(ctx context.Context, o *options, cfg trace.Config, t target, in
 	if intro != "" {
 		// Only the demo has an intro: its scenarios are o's pick list.
 		for _, d := range demoNames {
-			picks = append(picks, ui.Pick{Target: d.name, What: d.what})
+			target := d.name
+			if _, err := netip.ParseAddr(target); err == nil {
+				target += "." // o would trace its PTR name; this one is about the address as a name
+			}
+			picks = append(picks, ui.Pick{Target: target, What: d.what})
 		}
 	}
 	rep, err := ui.Run(ctx, ui.RunOptions{
