@@ -9,7 +9,8 @@ import (
 )
 
 // zoneView gathers what a trace saw of one zone: the steps that asked its
-// servers, the parent steps that referred to it, and its servers.
+// servers, the parent steps that referred to it, and its servers, each
+// with every query any step sent it.
 type zoneView struct {
 	zone    string
 	steps   []*trace.Step
@@ -33,14 +34,19 @@ func zones(t *trace.Trace) []*zoneView {
 			v.parents = append(v.parents, p)
 		}
 	}
+	// A server address met at several steps of one zone (the query's and
+	// sub-lookups') is one server: judge it on everything it was asked.
 	for _, v := range out {
-		seen := map[string]bool{}
+		index := map[string]*trace.Server{}
 		for _, st := range v.steps {
 			for _, s := range st.Servers {
-				if !seen[s.Label()] {
-					seen[s.Label()] = true
-					v.servers = append(v.servers, s)
+				m := index[s.Label()]
+				if m == nil {
+					m = &trace.Server{Name: s.Name, Address: s.Address}
+					index[s.Label()] = m
+					v.servers = append(v.servers, m)
 				}
+				m.Queries = append(m.Queries, s.Queries...)
 			}
 		}
 	}
