@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/ddxdns/ddx/trace"
@@ -58,6 +59,9 @@ func answerWords(answers []string) string {
 		}
 		parts = append(parts, rr)
 	}
+	// An RRset has no order; the engine's depends on which reply came
+	// first. Sorted, the header reads the same every run.
+	sort.Strings(parts)
 	if len(parts) > 4 {
 		parts = append(parts[:3], fmt.Sprintf("and %d more", len(parts)-3))
 	}
