@@ -171,11 +171,14 @@ func (p packetProbe) msg(do bool) *dns.Msg {
 	return m
 }
 
-// askPacket sends one probe packet over transport, Tries times over UDP
-// until a reply comes (one try over TCP). With retry, a probe silent on
-// every try is sent Tries times more before its silence counts: a
-// server that drops a kind of query drops it every time. A truncated UDP
-// reply is asked again over TCP. The reply is validated like any other.
+// askPacket sends one probe packet over transport: over UDP a new try
+// every Timeout, Tries of them, while the earlier tries keep listening
+// until Tries × Timeout after the first (a late reply counts, as in ask);
+// over TCP one try. With retry, a probe silent on every try gets Tries
+// tries more before its silence counts: a server that drops a kind of
+// query drops it every time. A truncated UDP reply is asked again over
+// TCP; FORMERR or NOTIMP to a plain probe, without EDNS. The reply is
+// validated like any other.
 func (r *run) askPacket(ctx context.Context, ap netip.AddrPort, p packetProbe, transport string, retry bool) *Query {
 	q := &Query{Purpose: p.purpose, Name: p.name, Type: dns.Type(p.qtype).String(), Transport: transport, Attempts: []*Attempt{}}
 	r.countQuestion()
@@ -195,69 +198,121 @@ func (r *run) askPacket(ctx context.Context, ap netip.AddrPort, p packetProbe, t
 			tries *= 2
 		}
 	}
-	var last *Attempt
-	for try := 1; try <= tries; try++ {
-		a := &Attempt{Try: try, Transport: transport, EDNS: p.edns}
-		switch {
-		case try == r.cfg.Tries+1:
-			a.Retry, a.Change = ChangeRetry, fmt.Sprintf("again: silent on %d tr%s", try-1, plural(try-1, "y", "ies"))
-		case try > 1:
-			a.Retry, a.Change = ChangeRetry, "retry: "+last.Error
-		}
-		if !r.takePacket() {
-			break
-		}
-		q.Attempts = append(q.Attempts, a)
-		last = a
-		reply := r.sendPacket(ctx, ap, p, a)
-		if reply != nil && reply.Truncated && transport == "udp" {
-			ta := &Attempt{Try: try, Transport: "tcp", EDNS: p.edns, Retry: ChangeTCPAfterTC, Change: "TCP after TC=1"}
-			if !r.takePacket() {
-				break
-			}
-			q.Attempts = append(q.Attempts, ta)
-			a, last, reply = ta, ta, r.sendPacket(ctx, ap, p, ta)
-		}
-		if reply != nil && p.plain() && (reply.Rcode == dns.RcodeFormatError || reply.Rcode == dns.RcodeNotImplemented) {
-			// As ask does: a server without EDNS is asked without it.
-			na := &Attempt{Try: try, Transport: a.Transport, Retry: ChangeNoEDNSAfterFormErr, Change: "without EDNS after " + rcodeName(reply.Rcode)}
-			if r.takePacket() {
-				q.Attempts = append(q.Attempts, na)
-				plain := p
-				plain.edns = false
-				if nreply := r.sendPacket(ctx, ap, plain, na); nreply != nil && !nreply.Truncated {
-					a, last, reply = na, na, nreply
-				}
-			}
-		}
-		if reply != nil {
-			q.finish(reply, a)
-			q.Rcode = rcodeName(reply.Rcode)
-			return q
-		}
-		if a.ErrorKind != ErrKindTimeout || ctx.Err() != nil {
-			break // a server that answers wrongly or not at all: another try will not help
-		}
-	}
-	if last == nil {
+	a, reply := r.packetTries(ctx, ap, p, transport, tries, q)
+	if a == nil {
 		q.Error, q.ErrorKind, q.Class = ErrBudget.Error(), ErrKindBudget, ClassError
 		return q
 	}
-	q.finish(nil, last)
-	q.Class = ClassError
-	if q.ErrorKind == ErrKindTimeout {
-		r.countTimeout()
+	if reply != nil && reply.Truncated && transport == "udp" {
+		ta := &Attempt{Try: a.Try, Transport: "tcp", EDNS: p.edns, Retry: ChangeTCPAfterTC, Change: "TCP after TC=1"}
+		a, reply = ta, nil
+		if r.takePacket() {
+			q.Attempts = append(q.Attempts, ta)
+			reply = r.sendPacket(ctx, ap, p, ta, r.cfg.Timeout)
+		} else {
+			ta.ErrorKind, ta.Error = ErrKindBudget, "truncated over UDP, and the query budget allowed no TCP retry"
+		}
 	}
+	if reply != nil && p.plain() && (reply.Rcode == dns.RcodeFormatError || reply.Rcode == dns.RcodeNotImplemented) {
+		// As ask does: a server without EDNS is asked without it.
+		na := &Attempt{Try: a.Try, Transport: a.Transport, Retry: ChangeNoEDNSAfterFormErr, Change: "without EDNS after " + rcodeName(reply.Rcode)}
+		if r.takePacket() {
+			q.Attempts = append(q.Attempts, na)
+			plain := p
+			plain.edns = false
+			if nreply := r.sendPacket(ctx, ap, plain, na, r.cfg.Timeout); nreply != nil && !nreply.Truncated {
+				a, reply = na, nreply
+			}
+		}
+	}
+	q.finish(reply, a)
+	if reply == nil {
+		q.Class = ClassError
+		if q.ErrorKind == ErrKindTimeout {
+			r.countTimeout()
+		}
+		return q
+	}
+	q.Rcode = rcodeName(reply.Rcode)
+	q.Late = a.RTTms > ms(r.cfg.Timeout)
 	return q
 }
 
-// sendPacket sends one attempt of a probe and validates the reply as
-// attempt does; the Attempt says how it ended. The echoed name is
-// compared without regard to case: the case probe's reply is judged by
-// diagnosis, byte for byte.
-func (r *run) sendPacket(ctx context.Context, ap netip.AddrPort, p packetProbe, a *Attempt) *dns.Msg {
+// packetTries sends up to tries tries of a probe, one every Timeout while
+// the earlier ones keep listening, and returns the attempt that was
+// answered (with its reply), or the last one to fail; nil when the budget
+// allowed none.
+func (r *run) packetTries(ctx context.Context, ap netip.AddrPort, p packetProbe, transport string, tries int, q *Query) (*Attempt, *dns.Msg) {
+	type result struct {
+		a     *Attempt
+		reply *dns.Msg
+	}
+	results := make(chan result, tries)
+	actx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	window := time.Duration(tries) * r.cfg.Timeout
+	start := time.Now()
+	pending, try := 0, 0
+	var last *Attempt
+	send := func(why string) bool {
+		if try >= tries || ctx.Err() != nil || !r.takePacket() {
+			return false
+		}
+		try++
+		a := &Attempt{Try: try, Transport: transport, EDNS: p.edns}
+		if try > 1 {
+			a.Retry, a.Change = ChangeRetry, "retry: "+why
+		}
+		q.Attempts = append(q.Attempts, a)
+		pending++
+		listen := window - time.Since(start)
+		go func() { results <- result{a, r.sendPacket(actx, ap, p, a, listen)} }()
+		return true
+	}
+	if !send("") {
+		return nil, nil
+	}
+	timer := time.NewTimer(r.cfg.Timeout)
+	defer timer.Stop()
+	for pending > 0 {
+		select {
+		case res := <-results:
+			pending--
+			if res.reply != nil {
+				stop(errSuperseded)
+				for ; pending > 0; pending-- {
+					<-results
+				}
+				return res.a, res.reply
+			}
+			if last == nil || last.ErrorKind == ErrKindTimeout || last.ErrorKind == ErrKindAbandoned {
+				last = res.a // a reply that was wrong says more than a silence
+			}
+			switch {
+			case res.a.ErrorKind == ErrKindTimeout:
+				if pending == 0 && send(fmt.Sprintf("no reply within %s", r.cfg.Timeout)) {
+					timer.Reset(r.cfg.Timeout)
+				}
+			case res.a.ErrorKind == ErrKindAbandoned:
+			default:
+				try = tries // a server that answers wrongly or not at all: another try will not help
+			}
+		case <-timer.C:
+			if send(fmt.Sprintf("no reply within %s yet", r.cfg.Timeout)) {
+				timer.Reset(r.cfg.Timeout)
+			}
+		}
+	}
+	return last, nil
+}
+
+// sendPacket sends one attempt of a probe, listens for listen at most and
+// validates the reply as attempt does; the Attempt says how it ended. The
+// echoed name is compared without regard to case: the case probe's reply
+// is judged by diagnosis, byte for byte.
+func (r *run) sendPacket(ctx context.Context, ap netip.AddrPort, p packetProbe, a *Attempt, listen time.Duration) *dns.Msg {
 	m := p.msg(!r.cfg.NoDNSSEC)
-	actx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
+	actx, cancel := context.WithTimeout(ctx, listen)
 	defer cancel()
 	start := time.Now()
 	reply, rtt, err := r.cfg.Exchanger.Exchange(actx, m, ap, a.Transport)
@@ -270,7 +325,7 @@ func (r *run) sendPacket(ctx context.Context, ap netip.AddrPort, p packetProbe, 
 		case errors.Is(err, ErrIDMismatch):
 			a.ErrorKind, a.Error = ErrKindIDMismatch, err.Error()
 		case errors.Is(err, ErrTimeout) || actx.Err() != nil:
-			a.ErrorKind, a.Error, a.RTTms = ErrKindTimeout, fmt.Sprintf("no reply within %s", r.cfg.Timeout), ms(r.cfg.Timeout)
+			a.ErrorKind, a.Error, a.RTTms = ErrKindTimeout, fmt.Sprintf("no reply within %s", listen), ms(listen)
 		case errors.Is(err, ErrUnreachable):
 			a.ErrorKind, a.Error = ErrKindUnreachable, err.Error()
 		default:

@@ -2,8 +2,10 @@ package trace_test
 
 import (
 	"testing"
+	"testing/fstest"
 
 	"github.com/ddxdns/ddx/trace"
+	"github.com/ddxdns/ddx/trace/sim"
 	"github.com/miekg/dns"
 )
 
@@ -136,6 +138,40 @@ func TestMixedCase(t *testing.T) {
 	} {
 		if got := trace.MixedCase(in); got != want {
 			t.Errorf("MixedCase(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A slow server is not a silent one: a probe's first try keeps listening
+// while the next tries go out, as ask's do, so a reply later than one
+// timeout counts (and is marked late).
+func TestConformanceProbesWaitForLateReplies(t *testing.T) {
+	t.Parallel()
+	fsys := fstest.MapFS{
+		"u/servers.conf": {Data: []byte("server 192.0.2.1 a.root. zones=.\nserver 192.0.2.2 ns.example. zones=example. latency=80ms\n")},
+		"u/zones/root.zone": {Data: []byte(`. 3600 SOA a.root. h.root. 1 7200 1800 1209600 300
+. 3600 NS a.root.
+a.root. 3600 A 192.0.2.1
+example. 3600 NS ns.example.
+ns.example. 3600 A 192.0.2.2
+`)},
+		"u/zones/example.zone": {Data: []byte(`example. 3600 SOA ns.example. h.example. 1 7200 1800 1209600 300
+example. 3600 NS ns.example.
+ns.example. 3600 A 192.0.2.2
+`)},
+	}
+	u, err := sim.Load(fsys, "u")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Deadlines = true // a reply slower than the time left is lost, as on a socket
+	cfg := cfgFor(u)   // 50 ms timeout: every reply of ns.example is late
+	cfg.Probes = true
+	tr := runTrace(t, cfg, "example.", dns.TypeSOA)
+	for _, p := range []trace.Purpose{trace.PurposeEDNS1, trace.PurposeEDNSOption, trace.PurposeEDNSFlags, trace.PurposeCase} {
+		q := onlyProbe(t, tr, "example.", p)
+		if !q.OK() || !q.Late {
+			t.Errorf("%s: ok %v, late %v, %s, %d attempts", p, q.OK(), q.Late, q.Error, len(q.Attempts))
 		}
 	}
 }
