@@ -48,8 +48,12 @@ type Server struct {
 
 // Lab is a running lab.
 type Lab struct {
-	Dir     string
-	Hints   string // named.root for the lab root
+	Dir   string
+	Hints string // named.root for the lab root
+	// CA is the PEM file of the CA the lab made at start, which signed
+	// the encrypted resolver's certificate (EncryptedAddr as IP SAN):
+	// ddx compare --tls-ca CA, dig +tls-ca=CA.
+	CA      string
 	Servers []*Server
 
 	byUniverse map[netip.Addr]*Server
@@ -120,7 +124,7 @@ func (l *Lab) start(ctx context.Context) error {
 		return err
 	}
 	// Addresses first: refuse if any is already in use.
-	all := []netip.Addr{UnboundAddr, BindAddr}
+	all := []netip.Addr{UnboundAddr, BindAddr, EncryptedAddr}
 	for _, s := range l.Servers {
 		all = append(all, s.Public, s.Backend)
 	}
@@ -159,6 +163,9 @@ func (l *Lab) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := l.writeEncryptedUnbound(); err != nil {
+		return err
+	}
 	if err := l.spawn(ctx, "named", "named", "-4", "-g", "-c", filepath.Join(l.Dir, "named.conf")); err != nil {
 		return err
 	}
@@ -168,6 +175,9 @@ func (l *Lab) start(ctx context.Context) error {
 		}
 	}
 	if err := l.spawn(ctx, "unbound", "unbound", "-d", "-c", filepath.Join(l.Dir, "unbound.conf")); err != nil {
+		return err
+	}
+	if err := l.spawn(ctx, "unbound-encrypted", "unbound", "-d", "-c", filepath.Join(l.Dir, "unbound-encrypted.conf")); err != nil {
 		return err
 	}
 	if len(openResolvers) > 0 {
@@ -192,7 +202,7 @@ func (l *Lab) start(ctx context.Context) error {
 			probes = append(probes, s.Backend)
 		}
 	}
-	probes = append(probes, UnboundAddr, BindAddr)
+	probes = append(probes, UnboundAddr, BindAddr, EncryptedAddr)
 	deadline := time.Now().Add(30 * time.Second)
 	for _, a := range probes {
 		for !answers(a) {

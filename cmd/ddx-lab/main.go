@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/ddxdns/ddx"
@@ -68,10 +69,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer l.Stop()
 	lost := l.SetConditions(c)
 	fmt.Fprintf(stdout, "lab up in %s\nroot hints: %s\nresolvers: unbound %s, bind %s\n", dir, l.Hints, lab.UnboundAddr, lab.BindAddr)
+	fmt.Fprintf(stdout, "encrypted resolver (unbound, filters %s): %s, %s, %s\nlab CA: %s\n",
+		strings.Join(lab.FilteredZones, " "), lab.EncryptedAddr, lab.DoTURL(), lab.DoHURL(), l.CA)
 	if c.Loss > 0 || c.Jitter > 0 {
 		fmt.Fprintf(stdout, "network: %.0f%% UDP loss, ±%.0f%% latency jitter, seed %d\n", 100*c.Loss, 100*c.Jitter, c.Seed)
 	}
 	fmt.Fprintf(stdout, "try: ddx trace --root-hints %s -4 gone.lab\n", l.Hints)
+	fmt.Fprintf(stdout, "try: ddx compare --tls-ca %s www.healthy.test @%s @%s @%s\n", l.CA, lab.EncryptedAddr, lab.DoTURL(), lab.DoHURL())
 	<-ctx.Done()
 	if c.Loss > 0 {
 		fmt.Fprintf(stdout, "%d exchanges lost\n", lost())
