@@ -31,7 +31,7 @@ var ruleQueryTypeFailure = &Rule{
 				sev := Warning
 				for _, qtype := range trace.ConformanceTypes {
 					qs := typeProbes(s, dns.TypeToString[qtype])
-					why, allFail, ok := typeFailure(qs)
+					why, severe, ok := typeFailure(qs)
 					if !ok {
 						continue
 					}
@@ -40,7 +40,7 @@ var ruleQueryTypeFailure = &Rule{
 					for _, q := range qs {
 						ids = append(ids, q.ID)
 					}
-					if allFail {
+					if severe {
 						sev = Error
 					}
 				}
@@ -70,14 +70,16 @@ func typeProbes(s *trace.Server, qtype string) []*trace.Query {
 }
 
 // typeFailure says how a type failed at a server: it failed when asked
-// and again when asked over UDP; allFail when over TCP too. ok is false
-// when the type did not fail every time over UDP.
-func typeFailure(qs []*trace.Query) (why string, allFail, ok bool) {
+// and again when asked over UDP. It is an error (severe) when it also
+// failed over TCP or failed with an rcode; a UDP-only silence, with TCP
+// answering, is a warning. ok is false when the type did not fail every
+// time over UDP.
+func typeFailure(qs []*trace.Query) (why string, severe, ok bool) {
 	if len(qs) < 3 {
 		return "", false, false // answered, or not asked again
 	}
 	var parts []string
-	tcpFailed := false
+	tcpFailed, rcodes := false, false
 	for _, q := range qs {
 		for _, a := range q.Attempts {
 			if a.TC {
@@ -90,14 +92,16 @@ func typeFailure(qs []*trace.Query) (why string, allFail, ok bool) {
 			}
 		} else if q.Transport == "tcp" {
 			tcpFailed = true
+		} else if q.OK() {
+			rcodes = true // an error rcode over UDP fails every resolver, whatever TCP does
 		}
 		parts = append(parts, fmt.Sprintf("%s over %s (query %d)", typeGot(q), strings.ToUpper(q.Transport), q.ID))
 	}
-	why = fmt.Sprintf("asked %s %s three times it gave %s.", qs[0].Name, qs[0].Type, list(parts))
+	why = fmt.Sprintf("asked %s %s %d times it gave %s.", qs[0].Name, qs[0].Type, len(qs), list(parts))
 	if !tcpFailed {
 		why += " Resolvers ask over UDP and do not turn to TCP after a timeout or an error, so the TCP answer does not help them."
 	}
-	return why, tcpFailed, true
+	return why, tcpFailed || rcodes, true
 }
 
 // typeGot is what a query got, in a few words.
