@@ -15,7 +15,8 @@ var ruleQueryTypeFailure = &Rule{
 		"and MX most often: RFC 4074 lists the ways old servers and load balancers mishandle AAAA). Lookups of that " +
 		"type time out or fail through this server while it looks healthy for the rest, so mail or IPv6 breaks for " +
 		"some users only. ddx check asks every address the apex NS, MX, A, AAAA and TXT; a type that fails is asked " +
-		"again over UDP and over TCP, and only a type that fails every time is reported: a lost packet is not this " +
+		"again over UDP and over TCP, and only a type that fails every time over UDP is reported (an error when it " +
+		"fails with an error rcode or over TCP too, a warning when only UDP is silent): a lost packet is not this " +
 		"finding (Zonemaster ZONE09, NAMESERVER05).",
 	Fix:  "Make the server answer every type for the names it serves (NOERROR with no records when there are none); update it or the load balancer or firewall in front of it.",
 	Refs: []string{"RFC 4074 §3", "RFC 1034 §4.3.2", "RFC 2308 §2.2"},
