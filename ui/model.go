@@ -294,8 +294,8 @@ func (m *Model) updateDetail() {
 	switch {
 	case m.focus == paneFindings && ok:
 		text = findingText(f)
-	case m.opt.Intro != "" && !m.touched:
-		text = m.opt.Intro
+	case m.opt.Intro != "" && !m.touched && m.report == nil:
+		text = m.opt.Intro // until the story is there to read
 	case m.tree.Selected() != nil:
 		text = detailText(m.tree.Selected())
 	default:

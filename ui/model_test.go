@@ -257,17 +257,16 @@ func TestCompareBannerAboveTree(t *testing.T) {
 	}
 }
 
-func TestIntroStaysUntilTheSelectionMoves(t *testing.T) {
-	m := NewModel(t.Context(), Options{Name: "www.healthy.test.", Qtype: dns.TypeA, Start: simStart(t), Styles: Plain(), Now: fixedNow, Intro: "Welcome to the demo"})
-	next, _ := m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	m = send(t, next.(Model), startMsg{})
-	m = keys(t, m, "tab")
+func TestIntroGivesWayToTheStory(t *testing.T) {
+	m := NewModel(t.Context(), Options{Name: "www.lame.test.", Qtype: dns.TypeA, Start: simStart(t), Styles: Plain(), Now: fixedNow, Intro: "Welcome to the demo"})
+	next, _ := m.Update(tea.WindowSizeMsg{Width: 140, Height: 30})
+	m = next.(Model)
 	if !strings.Contains(m.View(), "Welcome to the demo") {
-		t.Errorf("tab to the detail pane hid the intro:\n%s", m.View())
+		t.Errorf("no intro while the trace starts:\n%s", m.View())
 	}
-	m = keys(t, m, "tab", "tab", "j", "tab")
-	if strings.Contains(m.View(), "Welcome to the demo") {
-		t.Errorf("intro still shown after moving the selection:\n%s", m.View())
+	m = send(t, m, startMsg{})
+	if v := m.View(); strings.Contains(v, "Welcome to the demo") || !strings.Contains(v, "Server ns2.lame.test. (192.0.2.31)") {
+		t.Errorf("the detail does not describe the cause once the trace has ended:\n%s", v)
 	}
 }
 
