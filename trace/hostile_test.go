@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -505,4 +506,23 @@ func TestForksSameInputSameTrace(t *testing.T) {
 			}
 		}
 	}
+}
+
+// What a finished trace of the 400 servers of 64 KiB replies keeps in
+// memory: the replies trimmed, not whole. (Not parallel: it reads the
+// process's heap.)
+func TestHugeRepliesRetainLittle(t *testing.T) {
+	u := huge(t)
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	tr, _ := hostileRun(t, u, "www.big.test", dns.TypeTXT)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	retained := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	t.Logf("%d KiB retained by the trace", retained>>10)
+	if retained > 8<<20 {
+		t.Errorf("the trace retains %d KiB, want at most 8 MiB", retained>>10)
+	}
+	runtime.KeepAlive(tr)
 }
