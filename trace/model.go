@@ -94,6 +94,9 @@ type Step struct {
 	// survey's window of address probes (see sampleSurvey).
 	sample map[string]int
 	window int
+	// glueLeft counts, per NS name, the glue addresses the kept referral
+	// left out (see trimReply).
+	glueLeft map[string]int
 }
 
 // Delegation is the NS set that sent the engine to a zone: root hints,
@@ -171,10 +174,10 @@ type Query struct {
 	// Trimmed counts the records of the reply that were not kept: a reply
 	// is kept whole up to a few KiB (Size is its size on the wire), then
 	// the records a resolver acts on first (see trimReply).
-	Trimmed int      `json:"trimmed,omitempty"`
-	Reply   *dns.Msg `json:"-"`
-	Sent    *dns.Msg `json:"-"`
-	nsLeft  int      // NS names of a referral not kept (Delegation.Omitted)
+	Trimmed int       `json:"trimmed,omitempty"`
+	Reply   *dns.Msg  `json:"-"`
+	Sent    *dns.Msg  `json:"-"`
+	left    trimCount // what trimming left out of the reply
 }
 
 // OK reports whether the query got a reply.

@@ -69,12 +69,12 @@ func (r *run) ask(ctx context.Context, addr netip.AddrPort, name string, qtype u
 		q.Error, q.ErrorKind, q.Class = ErrBudget.Error(), ErrKindBudget, ClassError
 		return q
 	}
-	var trimmed, nsLeft int
+	var left trimCount
 	if reply != nil {
-		reply, trimmed, nsLeft = r.keep(reply, a.Size)
+		reply, left = r.keep(reply, a.Size)
 	}
 	q.finish(reply, a)
-	q.Trimmed, q.nsLeft = trimmed, nsLeft
+	q.Trimmed, q.left = left.records, left
 	if reply != nil && a.Size > 0 {
 		q.Size = a.Size // on the wire, whatever was kept
 	}

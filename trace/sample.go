@@ -209,26 +209,32 @@ func (q *Query) clone() *Query {
 	return &c
 }
 
+// trimCount says what trimming left out of a reply: records, NS names of
+// a referral, and the addresses of each kept NS name.
+type trimCount struct {
+	records, ns int
+	glue        map[string]int
+}
+
 // keep bounds what a reply costs the run: whole up to replyKeep bytes
 // (replyKeepLean once the run has kept runKeep), else trimmed. It returns
-// the message to keep, the number of records left out, and how many NS
-// names of a referral were left out.
-func (r *run) keep(m *dns.Msg, size int) (*dns.Msg, int, int) {
+// the message to keep and what was left out.
+func (r *run) keep(m *dns.Msg, size int) (*dns.Msg, trimCount) {
 	r.mu.Lock()
 	limit := replyKeep
 	if r.kept > runKeep {
 		limit = replyKeepLean
 	}
 	r.mu.Unlock()
-	out, dropped, nsDropped := trimReply(m, size, limit, r.cfg.Budget.NSPerZone)
+	out, left := trimReply(m, size, limit, r.cfg.Budget.NSPerZone)
 	kept := size
-	if dropped > 0 || nsDropped > 0 {
+	if out != m {
 		kept = out.Len()
 	}
 	r.mu.Lock()
 	r.kept += kept
 	r.mu.Unlock()
-	return out, dropped, nsDropped
+	return out, left
 }
 
 // trimReply returns m when it is at most limit bytes (size) and names at
@@ -237,7 +243,7 @@ func (r *run) keep(m *dns.Msg, size int) (*dns.Msg, int, int) {
 // the first nsMax NS names (sorted) of the authority section with
 // addresses for them, then the answer, then the rest of the authority and
 // additional sections. The EDNS record is always kept.
-func trimReply(m *dns.Msg, size, limit, nsMax int) (*dns.Msg, int, int) {
+func trimReply(m *dns.Msg, size, limit, nsMax int) (*dns.Msg, trimCount) {
 	owner := ""
 	var ns []*dns.NS
 	for _, rr := range m.Ns {
@@ -251,7 +257,7 @@ func trimReply(m *dns.Msg, size, limit, nsMax int) (*dns.Msg, int, int) {
 		}
 	}
 	if size <= limit && len(ns) <= nsMax {
-		return m, 0, 0
+		return m, trimCount{}
 	}
 	sort.SliceStable(ns, func(i, j int) bool { return strings.ToLower(ns[i].Ns) < strings.ToLower(ns[j].Ns) })
 	keptNS := map[dns.RR]bool{}
@@ -342,7 +348,15 @@ func trimReply(m *dns.Msg, size, limit, nsMax int) (*dns.Msg, int, int) {
 		return kept
 	}
 	out.Answer, out.Ns, out.Extra = filter(m.Answer), filter(m.Ns), filter(m.Extra)
-	return out, dropped, max(0, len(ns)-nsMax)
+	glue := map[string]int{}
+	for n, rrs := range byName {
+		for _, rr := range rrs {
+			if !keep[rr] {
+				glue[n]++
+			}
+		}
+	}
+	return out, trimCount{records: dropped, ns: max(0, len(ns)-nsMax), glue: glue}
 }
 
 // stabilizeJoins gives a step reached by several branches (SameAs) to the

@@ -22,7 +22,8 @@ func TestTrimReplyKeepsWhatMatters(t *testing.T) {
 		}
 	}
 	m.SetEdns0(1232, false)
-	out, dropped, nsDropped := trimReply(m, m.Len(), replyKeep, 20)
+	out, left := trimReply(m, m.Len(), replyKeep, 20)
+	dropped, nsDropped := left.records, left.ns
 	if out.Len() > replyKeep || nsDropped != 30 || out.IsEdns0() == nil {
 		t.Fatalf("kept %d bytes, %d NS names dropped, EDNS %v", out.Len(), nsDropped, out.IsEdns0() != nil)
 	}
@@ -38,10 +39,13 @@ func TestTrimReplyKeepsWhatMatters(t *testing.T) {
 	if kept := len(out.Ns) + len(out.Extra) - 1; dropped != 50+1000-kept {
 		t.Errorf("%d records dropped, %d kept, of 1050", dropped, kept)
 	}
+	if n := len(c.Glue["ns01.wide.test."]); left.glue["ns01.wide.test."] != 20-n {
+		t.Errorf("ns01.wide.test.: %d addresses kept, %d counted as left out, of 20", n, left.glue["ns01.wide.test."])
+	}
 	// A small reply is kept as it is.
 	small := new(dns.Msg)
 	small.SetQuestion("www.example.", dns.TypeA)
-	if got, d, n := trimReply(small, small.Len(), replyKeep, 20); got != small || d != 0 || n != 0 {
+	if got, left := trimReply(small, small.Len(), replyKeep, 20); got != small || left.records != 0 || left.ns != 0 {
 		t.Errorf("a small reply was trimmed")
 	}
 }
@@ -55,9 +59,9 @@ func TestKeepHasARunBudget(t *testing.T) {
 		m.Answer = append(m.Answer, &dns.TXT{Hdr: dns.RR_Header{Name: "www.big.test.", Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 60}, Txt: []string{fmt.Sprintf("%03d %0200d", i, 0)}})
 	}
 	size := m.Len()
-	first, _, _ := r.keep(m, size)
+	first, _ := r.keep(m, size)
 	r.kept = runKeep + 1
-	lean, _, _ := r.keep(m, size)
+	lean, _ := r.keep(m, size)
 	if first.Len() > replyKeep || first.Len() < replyKeep-300 || lean.Len() > replyKeepLean {
 		t.Errorf("kept %d bytes, then %d once the run's budget was spent", first.Len(), lean.Len())
 	}

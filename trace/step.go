@@ -152,8 +152,11 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 			}
 		}
 		pick, left := sampleAddrs(usable, k)
-		if left > 0 {
-			r.sampled(st, name, left, len(usable), k)
+		r.mu.Lock()
+		trimmed := st.glueLeft[name] // glue the kept referral left out
+		r.mu.Unlock()
+		if left+trimmed > 0 {
+			r.sampled(st, name, left+trimmed, len(usable)+trimmed, k)
 		}
 		r.mu.Lock()
 		for j, a := range pick {
@@ -424,11 +427,14 @@ func (r *run) referral(lk *lookupState, st *Step, rep srvReply) *Step {
 		}
 		hosts = append(hosts, h)
 	}
-	d := Delegation{Source: "referral", From: []string{rep.srv.Label()}, NS: hosts, Omitted: rep.q.nsLeft, TTL: c.NSTTL, Raw: rep.q.Reply}
+	d := Delegation{Source: "referral", From: []string{rep.srv.Label()}, NS: hosts, Omitted: rep.q.left.ns, TTL: c.NSTTL, Raw: rep.q.Reply}
 	child := r.newStep(lk, st.ID, c.Zone, st.Name, st.Qtype, d)
 	if child == nil {
 		return nil
 	}
+	r.mu.Lock()
+	child.glueLeft = rep.q.left.glue
+	r.mu.Unlock()
 	lk.wg.Add(1)
 	r.wg.Add(1)
 	go r.runStep(lk, child)
