@@ -527,3 +527,29 @@ func TestHugeRepliesRetainLittle(t *testing.T) {
 	}
 	runtime.KeepAlive(tr)
 }
+
+// An ordinary delegation, a dozen names of three addresses each, is still
+// asked whole: every address, and each of them the addresses of every
+// in-zone name.
+func TestOrdinaryDelegationIsAskedWhole(t *testing.T) {
+	t.Parallel()
+	tr, _ := hostileRun(t, wide(t, 12, 3), "www.wide.test", dns.TypeA)
+	if tr.Outcome.Rcode != trace.RcodeNoError || len(tr.Limits) != 0 {
+		t.Fatalf("outcome %s, limits %v", tr.Outcome.Rcode, tr.Limits)
+	}
+	st := stepFor(t, tr, "wide.test.")
+	if len(st.Servers) != 36 || st.Unasked != 0 || len(st.Skipped) != 0 {
+		t.Fatalf("%d servers, %d unasked, skipped %v; want 36, none", len(st.Servers), st.Unasked, st.Skipped)
+	}
+	for _, s := range st.Servers {
+		n := 0
+		for _, q := range s.Queries {
+			if q.Purpose == trace.PurposeAddress {
+				n++
+			}
+		}
+		if n != 24 {
+			t.Errorf("%s: %d address probes, want 24 (12 names × A and AAAA)", s.Label(), n)
+		}
+	}
+}
