@@ -71,15 +71,7 @@ func exploreSaved(ctx context.Context, o *options, rep *diagnose.Report, stdin i
 		Options: ui.Options{Name: q.Name, Qtype: q.Qtype, Start: start, Styles: ui.NewStyles(stdout, ui.ColorMode(o.color))},
 		In:      stdin, Out: stdout,
 	})
-	switch {
-	case errors.Is(err, ui.ErrInterrupted):
-		return exitInterrupted, nil
-	case err != nil:
-		return 0, err
-	case got != nil:
-		return exitCode(got, stderr), nil
-	}
-	return exitOK, nil
+	return explorerExit(got, err, stderr)
 }
 
 var errSavedOnly = errors.New("this is a saved trace: quit and run ddx trace NAME to trace another name")

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/ddxdns/ddx"
 	"github.com/ddxdns/ddx/diagnose"
 	"github.com/ddxdns/ddx/trace"
 	"github.com/ddxdns/ddx/ui"
@@ -60,12 +61,12 @@ func runExplorer(ctx context.Context, o *options, cfg trace.Config, t target, in
 	var picks []ui.Pick
 	if intro != "" {
 		// Only the demo has an intro: its scenarios are o's pick list.
-		for _, d := range demoNames {
-			target := d.name
+		for _, d := range ddx.Scenarios {
+			target := d.Query
 			if _, err := netip.ParseAddr(target); err == nil {
 				target += "." // o would trace its PTR name; this one is about the address as a name
 			}
-			picks = append(picks, ui.Pick{Target: target, What: d.what})
+			picks = append(picks, ui.Pick{Target: target, What: d.About})
 		}
 	}
 	rep, err := ui.Run(ctx, ui.RunOptions{
@@ -73,6 +74,12 @@ func runExplorer(ctx context.Context, o *options, cfg trace.Config, t target, in
 			Styles: ui.NewStyles(stdout, ui.ColorMode(o.color)), Intro: intro, Banner: banner, Picks: picks},
 		In: stdin, Out: stdout,
 	})
+	return explorerExit(rep, err, stderr)
+}
+
+// explorerExit maps how the explorer ended to the command's exit code: the
+// code of the last report it showed, or 130 for ctrl+c.
+func explorerExit(rep *diagnose.Report, err error, stderr io.Writer) (int, error) {
 	switch {
 	case errors.Is(err, ui.ErrInterrupted):
 		return exitInterrupted, nil
@@ -87,8 +94,8 @@ func runExplorer(ctx context.Context, o *options, cfg trace.Config, t target, in
 func demoIntro() string {
 	var b strings.Builder
 	b.WriteString("The ddx demo universe: each name below shows one problem. Press o to choose one (or type any name); ] jumps to the next problem, f lists the findings, enter on a finding jumps to its evidence, ? shows every key.\n\n")
-	for _, d := range demoNames {
-		b.WriteString("  " + d.name + "\n      " + d.what + "\n")
+	for _, d := range ddx.Scenarios {
+		b.WriteString("  " + d.Query + "\n      " + d.About + "\n")
 	}
 	return b.String()
 }
