@@ -1,7 +1,9 @@
 // Command bench measures ddx against dig +trace, drill -T and
 // zonemaster-cli on the lab (real BIND/NSD/Unbound behind the fault proxy,
-// with per-server latency), alternating the tools run by run, and prints
-// medians, ratios, the lower bound and peak RSS as a Markdown table.
+// with per-server latency), and one query over plain DNS, DNS over TLS and
+// DNS over HTTPS against dig, dig +tls and dig +https, alternating the
+// tools run by run, and prints medians, ratios, the lower bound and peak
+// RSS as Markdown tables.
 //
 //	go run ./bench [-runs 5]     (as root: it starts the lab)
 package main
@@ -118,7 +120,51 @@ func run(runs int) error {
 		peak = max(peak, maxRSS(res["ddx"]))
 		fmt.Printf("| %s | %s | %s | %.2fx |\n", c.label, ms(d.wall), ms(z.wall), ratio(d, z))
 	}
-	fmt.Printf("\nPeak RSS of ddx trace and ddx check: %.1f MiB\n", float64(peak)/1024)
+	fmt.Println()
+	if err := transports(bin, l, runs, &peak); err != nil {
+		return err
+	}
+	fmt.Printf("\nPeak RSS of ddx trace, ddx check and ddx's queries: %.1f MiB\n", float64(peak)/1024)
+	return nil
+}
+
+// transports measures one query to the lab's encrypted Unbound over plain
+// DNS, DNS over TLS and DNS over HTTPS, ddx's one-resolver mode beside dig
+// over the same transport, both verifying the certificate against the lab
+// CA. The answer is in the resolver's cache: what is measured is process
+// start, connection, TLS handshake, HTTP/2 and one exchange.
+func transports(bin string, l *lab.Lab, runs int, peak *int64) error {
+	const name = "www.healthy.test"
+	at := "@" + lab.EncryptedAddr.String()
+	warm := exec.Command("dig", at, name, "A", "+time=3", "+tries=2")
+	if out, err := warm.CombinedOutput(); err != nil {
+		return fmt.Errorf("the encrypted resolver does not answer: %v: %s", err, out)
+	}
+	n := 4 * runs
+	fmt.Printf("One query to the lab's Unbound (%s), answer cached, certificate verified against the lab CA; %d runs each, alternating.\n\n", lab.EncryptedAddr, n)
+	fmt.Println("| query | ddx | dig | ddx/dig |")
+	fmt.Println("|---|---|---|---|")
+	ddxQuery := func(resolver string) []string {
+		return []string{bin, name, "A", "@" + resolver, "--tls-ca", l.CA, "-4", "-o", "json"}
+	}
+	for _, c := range []struct {
+		label string
+		ddx   []string
+		dig   []string
+	}{
+		{"plain DNS (UDP)", ddxQuery(lab.EncryptedAddr.String()), []string{"dig", at, name, "A"}},
+		{"DNS over TLS", ddxQuery(lab.DoTURL()), []string{"dig", "+tls", "+tls-ca=" + l.CA, fmt.Sprintf("-p%d", lab.DoTPort), at, name, "A"}},
+		{"DNS over HTTPS", ddxQuery(lab.DoHURL()), []string{"dig", "+https=" + lab.DoHPath, "+tls-ca=" + l.CA, fmt.Sprintf("-p%d", lab.DoHPort), at, name, "A"}},
+	} {
+		for _, argv := range [][]string{c.ddx, c.dig} {
+			if out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput(); err != nil {
+				return fmt.Errorf("%v: %v: %s", argv, err, out)
+			}
+		}
+		res := measure([]tool{{"ddx", c.ddx}, {"dig", c.dig}}, n)
+		*peak = max(*peak, maxRSS(res["ddx"]))
+		fmt.Printf("| %s | %s | %s | %.2fx |\n", c.label, spread(res["ddx"]), spread(res["dig"]), ratio(median(res["ddx"]), median(res["dig"])))
+	}
 	return nil
 }
 
