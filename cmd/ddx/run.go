@@ -95,6 +95,9 @@ func parseTarget(o *options, pos []string, defType uint16) (target, error) {
 		if len(pos) == 0 {
 			return t, usagef("which name? e.g. ddx trace www.example.com A")
 		}
+		if len(pos) == 2 && isTypeWord(pos[0]) && !isTypeWord(pos[1]) {
+			pos = []string{pos[1], pos[0]} // dig's order: TYPE NAME
+		}
 		rest = pos[1:]
 	}
 	if len(rest) > 1 {
@@ -239,4 +242,11 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 func severityOf(s string) diagnose.Severity {
 	v, _ := diagnose.ParseSeverity(s)
 	return v
+}
+
+// isTypeWord reports whether s is a record type written as one (MX, not
+// mx: "a b.test" is more likely a mistyped name than dig's order).
+func isTypeWord(s string) bool {
+	_, err := trace.ParseType(s)
+	return err == nil && s == strings.ToUpper(s)
 }

@@ -50,6 +50,7 @@ func TestExitCodesAndErrors(t *testing.T) {
 		{[]string{"trace", "--demo", "--severity", "loud", "www.healthy.test"}, exitUsage, "--severity", ""},
 		{[]string{}, exitUsage, "Usage", ""},
 		{[]string{"help"}, exitOK, "", "Exit codes"},
+		{[]string{"trace", "--demo", "MX", "mxalias.test"}, exitOK, "", "mail.mxalias.test."},
 		{[]string{"trace", "--demo", "www.healthy.test", "--max-queries", "10"}, exitIncomplete, "", "INCOMPLETE"},
 		{[]string{"check", "--demo", "healthy.test", "--max-queries", "10", "-o", "json"}, exitIncomplete, "", `"rcode": "INCOMPLETE"`},
 	}
