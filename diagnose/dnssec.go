@@ -63,27 +63,43 @@ type dnssecAnalysis struct {
 	order []*zoneSec
 }
 
+// The rules of one diagnosis, and the security of its report, read one
+// validation: it is kept per trace, with the trace's size, so that a
+// trace that grew since (a live run) is validated again.
+type dnssecKey struct {
+	t              *trace.Trace
+	steps, queries int
+}
+
 var (
 	dnssecMu    sync.Mutex
-	dnssecCache = map[*zoneView]*dnssecAnalysis{}
+	dnssecCache = map[dnssecKey]*dnssecAnalysis{}
 )
 
 // dnssecOf validates the pass's trace once per diagnosis: every DNSSEC
 // rule reads the same analysis.
-func dnssecOf(p *Pass) *dnssecAnalysis {
-	if len(p.zones) == 0 {
-		return validate(p.Trace, p.zones)
+func dnssecOf(p *Pass) *dnssecAnalysis { return analysisOf(p.Trace, p.zones) }
+
+func analysisOf(t *trace.Trace, zs []*zoneView) *dnssecAnalysis {
+	key := dnssecKey{t: t, steps: len(t.Steps)}
+	for _, st := range t.Steps {
+		for _, s := range st.Servers {
+			key.queries += len(s.Queries)
+		}
 	}
 	dnssecMu.Lock()
-	defer dnssecMu.Unlock()
-	if a := dnssecCache[p.zones[0]]; a != nil {
+	a := dnssecCache[key]
+	dnssecMu.Unlock()
+	if a != nil {
 		return a
 	}
+	a = validate(t, zs)
+	dnssecMu.Lock()
 	if len(dnssecCache) >= 8 {
 		clear(dnssecCache)
 	}
-	a := validate(p.Trace, p.zones)
-	dnssecCache[p.zones[0]] = a
+	dnssecCache[key] = a
+	dnssecMu.Unlock()
 	return a
 }
 

@@ -362,8 +362,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // bogus, the outcome's explanation says what both kinds of resolvers
 // answer (once: a saved trace diagnosed again keeps one copy).
 func securityOf(t *trace.Trace, fs []Finding) Security {
-	a := validate(t, zones(t))
-	sec, why := a.security(t)
+	sec, why := analysisOf(t, zones(t)).security(t)
 	if sec != Bogus {
 		return sec
 	}
