@@ -42,17 +42,18 @@ type zoneSec struct {
 	why    string // what made it insecure, bogus or indeterminate
 	// ds are the DS records the parent publishes (validated), and dsQs
 	// the queries that brought them.
-	ds      []*dns.DS
-	dsQs    []int
-	noDS    bool // a parent server answered that there is no DS
-	keys    []*dns.DNSKEY
-	bad     map[string][]dnsIssue // server label → what breaks its chain
-	good    []string              // servers whose chain validates
-	issues  []dnsIssue            // every issue, in order
-	signed  []string              // servers that serve a DNSKEY RRset
-	notSign []string              // servers that answer the DNSKEY query without one
-	dnskeyQ []int
-	algs    map[string][]string // deprecated algorithm → where
+	ds       []*dns.DS
+	dsQs     []int
+	noDS     bool // a parent server answered that there is no DS
+	anchored bool // a trust point: ds are the trust anchors
+	keys     []*dns.DNSKEY
+	bad      map[string][]dnsIssue // server label → what breaks its chain
+	good     []string              // servers whose chain validates
+	issues   []dnsIssue            // every issue, in order
+	signed   []string              // servers that serve a DNSKEY RRset
+	notSign  []string              // servers that answer the DNSKEY query without one
+	dnskeyQ  []int
+	algs     map[string][]string // deprecated algorithm → where
 }
 
 // dnssecAnalysis is the validation of a whole trace.
@@ -139,23 +140,12 @@ func (a *dnssecAnalysis) validateZone(z *zoneSec) {
 	zone := z.v.zone
 	a.collectKeys(z)
 	switch {
+	case len(a.anchors(zone)) > 0:
+		// A trust point: validated from its anchors, whatever is above.
+		z.ds, z.anchored = a.anchors(zone), true
 	case zone == ".":
-		if len(a.cfg.Anchors) == 0 {
-			z.state, z.why = Indeterminate, "no trust anchor for the root"
-			return
-		}
-		for _, s := range a.cfg.Anchors {
-			rr, err := dns.NewRR(s)
-			if err != nil {
-				continue
-			}
-			switch x := rr.(type) {
-			case *dns.DS:
-				z.ds = append(z.ds, x)
-			case *dns.DNSKEY:
-				z.ds = append(z.ds, x.ToDS(dns.SHA256))
-			}
-		}
+		z.state, z.why = Indeterminate, "no trust anchor for the root"
+		return
 	case z.parent == nil:
 		z.state, z.why = Indeterminate, "the trace did not reach "+zone+" through its parent"
 		return
@@ -206,6 +196,26 @@ func (a *dnssecAnalysis) validateZone(z *zoneSec) {
 	default:
 		z.state = Secure
 	}
+}
+
+// anchors are the trust anchors for zone, as DS records.
+func (a *dnssecAnalysis) anchors(zone string) []*dns.DS {
+	var out []*dns.DS
+	for _, s := range a.cfg.Anchors {
+		rr, err := dns.NewRR(s)
+		if err != nil || !strings.EqualFold(rr.Header().Name, zone) {
+			continue
+		}
+		switch x := rr.(type) {
+		case *dns.DS:
+			out = append(out, x)
+		case *dns.DNSKEY:
+			if ds := x.ToDS(dns.SHA256); ds != nil {
+				out = append(out, ds)
+			}
+		}
+	}
+	return out
 }
 
 // collectKeys notes which servers serve a DNSKEY RRset and the
@@ -820,7 +830,7 @@ func digestName(d uint8) string {
 }
 
 func dsWhere(z *zoneSec) string {
-	if z.parent == nil {
+	if z.anchored || z.parent == nil {
 		return "the trust anchor"
 	}
 	return "the parent " + z.parent.v.zone

@@ -2,6 +2,7 @@ package diagnose_test
 
 import (
 	"context"
+	"net/netip"
 	"os"
 	"slices"
 	"strings"
@@ -171,3 +172,62 @@ func TestBuiltInAnchors(t *testing.T) {
 }
 
 func TestNSEC3Parameters(t *testing.T) { runFixtures(t, "nsec3-parameters") }
+
+// TestTrustPointBelowTheRoot: a trust anchor for a zone below the root
+// validates that zone's subtree even though nothing above is validated.
+func TestTrustPointBelowTheRoot(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		file string
+		want diagnose.Security
+		id   string
+	}{
+		{"testdata/signed-without-ds/island.txtar", diagnose.Secure, ""},
+		{"testdata/ds-mismatch/retired-key.txtar", diagnose.Secure, ""}, // the anchor is the key, not the parent's DS
+		{"testdata/rrsig-expired/expired.txtar", diagnose.Bogus, "rrsig-expired"},
+	} {
+		a, err := txtar.ParseFile(c.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fsys, err := txtar.FS(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := demotest.Load(t, fsys, ".")
+		// The zone's KSK, as its servers publish it.
+		key := askKSK(t, u, "x.test.")
+		cfg := trace.Config{Roots: u.Roots(), Exchanger: hideAnchors{u}, Timeout: 50 * time.Millisecond, TrustAnchors: []dns.RR{key}}
+		tr, err := trace.Run(context.Background(), cfg, "www.x.test", dns.TypeA, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := diagnose.New(tr)
+		if rep.Security != c.want {
+			t.Errorf("%s: security %q, want %q: %v", c.file, rep.Security, c.want, ids(rep.Findings))
+		}
+		if c.id != "" && !slices.ContainsFunc(rep.Findings, func(f diagnose.Finding) bool { return f.ID == c.id }) {
+			t.Errorf("%s: no %s: %v", c.file, c.id, ids(rep.Findings))
+		}
+	}
+}
+
+func askKSK(t *testing.T, u interface {
+	Exchange(context.Context, *dns.Msg, netip.AddrPort, string) (*dns.Msg, time.Duration, error)
+}, zone string) dns.RR {
+	t.Helper()
+	m := new(dns.Msg)
+	m.SetQuestion(zone, dns.TypeDNSKEY)
+	m.SetEdns0(1232, true)
+	r, _, err := u.Exchange(context.Background(), m, netip.MustParseAddrPort("192.0.2.30:53"), "udp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rr := range r.Answer {
+		if k, ok := rr.(*dns.DNSKEY); ok && k.Flags&dns.SEP != 0 {
+			return k
+		}
+	}
+	t.Fatalf("no KSK for %s: %v", zone, r)
+	return nil
+}
