@@ -43,8 +43,8 @@ func TestDNSSECDemoScenarios(t *testing.T) {
 	}{
 		{"www.secure.test A", false, diagnose.Secure, "", ""},
 		{"secure.test SOA", true, diagnose.Secure, "", ""},
-		{"www.dsmismatch.test A", false, diagnose.Bogus, "ds-mismatch@dsmismatch.test.", "validating resolvers: SERVFAIL (DNSSEC bogus, ds-mismatch: the parent test. publishes DS"},
-		{"www.expired.test A", false, diagnose.Bogus, "rrsig-expired@expired.test.", "others: NOERROR www.expired.test. 3600 IN A 192.0.2.80"},
+		{"www.dsmismatch.test A", false, diagnose.Bogus, "ds-mismatch@dsmismatch.test.", "Validating resolvers: SERVFAIL (DNSSEC bogus, ds-mismatch: the parent test. publishes DS"},
+		{"www.expired.test A", false, diagnose.Bogus, "rrsig-expired@expired.test.", "other resolvers: NOERROR www.expired.test. 3600 IN A 192.0.2.80"},
 		{"expired.test SOA", true, diagnose.Bogus, "rrsig-expired@expired.test.", ""},
 		{"www.halfsigned.test A", false, diagnose.Secure, "dnssec-inconsistent@halfsigned.test.", ""},
 		{"www.healthy.test A", false, diagnose.Insecure, "", ""},

@@ -377,7 +377,7 @@ func securityOf(t *trace.Trace, fs []Finding) Security {
 	if len(t.Outcome.Answers) > 0 {
 		others += " " + strings.Join(t.Outcome.Answers, ", ")
 	}
-	both := "validating resolvers: SERVFAIL (DNSSEC bogus, " + cause + strings.TrimSuffix(why, ".") + "); others: " + others
+	both := "Validating resolvers: SERVFAIL (DNSSEC bogus, " + cause + strings.TrimSuffix(why, ".") + "); other resolvers: " + others
 	if !strings.Contains(t.Outcome.Explanation, both) {
 		t.Outcome.Explanation = strings.TrimSuffix(t.Outcome.Explanation, ".") + ". " + both
 	}

@@ -62,7 +62,7 @@ func TestDNSSECFlags(t *testing.T) {
 			if !found {
 				t.Errorf("no %s in %+v", c.finding, doc.Findings)
 			}
-			if c.security == "bogus" && !strings.Contains(doc.Outcome.Explanation, "validating resolvers: SERVFAIL") {
+			if c.security == "bogus" && !strings.Contains(doc.Outcome.Explanation, "Validating resolvers: SERVFAIL") {
 				t.Errorf("a bogus outcome must say both answers: %s", doc.Outcome.Explanation)
 			}
 		})
