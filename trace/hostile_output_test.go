@@ -44,3 +44,18 @@ func TestHostileOutputIsBounded(t *testing.T) {
 		})
 	}
 }
+
+// Trimming keeps the evidence comparable: the wide delegation's parent
+// and zone list the same names, and its glue is the zone's addresses, so
+// the kept replies must not say otherwise (they did, when a trimmed
+// referral kept 6 of each name's 20 addresses and 20 of its 50 names
+// against the zone's 50).
+func TestTrimmedRepliesDiagnoseHonestly(t *testing.T) {
+	t.Parallel()
+	tr, _ := hostileRun(t, wide(t, 50, 20), "www.wide.test", dns.TypeA)
+	for _, f := range diagnose.New(tr).Findings {
+		if f.ID == "glue-mismatch" || f.ID == "ns-parent-child-mismatch" {
+			t.Errorf("%s: %s", f.ID, f.Summary)
+		}
+	}
+}

@@ -35,6 +35,9 @@ const (
 	replyKeep     = 4096
 	replyKeepLean = 1232
 	runKeep       = 4 << 20
+	// referralKeep bounds the NS names and glue a reply keeps: 20 names
+	// with 20 addresses each fit.
+	referralKeep = 16 << 10
 )
 
 // perName is how many addresses of each of a cut's hosts are asked: all
@@ -221,12 +224,12 @@ type trimCount struct {
 // the message to keep and what was left out.
 func (r *run) keep(m *dns.Msg, size int) (*dns.Msg, trimCount) {
 	r.mu.Lock()
-	limit := replyKeep
+	limit, nsLimit := replyKeep, referralKeep
 	if r.kept > runKeep {
-		limit = replyKeepLean
+		limit, nsLimit = replyKeepLean, replyKeepLean
 	}
 	r.mu.Unlock()
-	out, left := trimReply(m, size, limit, r.cfg.Budget.NSPerZone)
+	out, left := trimReply(m, size, limit, nsLimit, r.cfg.Budget.NSPerZone)
 	kept := size
 	if out != m {
 		kept = out.Len()
@@ -237,16 +240,11 @@ func (r *run) keep(m *dns.Msg, size int) (*dns.Msg, trimCount) {
 	return out, left
 }
 
-// trimReply returns m when it is at most limit bytes (size) and names at
-// most nsMax servers in a referral; else a copy with the records a
-// resolver acts on first, in their order, up to limit bytes: the SOA and
-// the first nsMax NS names (sorted) of the authority section with
-// addresses for them, then the answer, then the rest of the authority and
-// additional sections. The EDNS record is always kept.
-func trimReply(m *dns.Msg, size, limit, nsMax int) (*dns.Msg, trimCount) {
+// firstNS returns the NS records of the first owner that has some in rrs.
+func firstNS(rrs []dns.RR) (string, []*dns.NS) {
 	owner := ""
 	var ns []*dns.NS
-	for _, rr := range m.Ns {
+	for _, rr := range rrs {
 		if v, ok := rr.(*dns.NS); ok {
 			if owner == "" {
 				owner = strings.ToLower(v.Hdr.Name)
@@ -256,22 +254,38 @@ func trimReply(m *dns.Msg, size, limit, nsMax int) (*dns.Msg, trimCount) {
 			}
 		}
 	}
-	if size <= limit && len(ns) <= nsMax {
+	return owner, ns
+}
+
+// trimReply returns m when it is at most limit bytes (size) and its NS
+// sets (of a referral, or an NS answer) name at most nsMax servers; else
+// a copy with the records a resolver acts on first, in their order: the
+// SOA, the first nsMax names (sorted) of each NS set, their addresses in
+// turn (these up to nsLimit bytes, so that a referral keeps its glue),
+// then, up to limit bytes, the answer, and the rest of the authority and
+// additional sections. The EDNS record is always kept. An NS set keeps
+// the same first names on both sides of a delegation, so the parent's
+// and the zone's lists still compare.
+func trimReply(m *dns.Msg, size, limit, nsLimit, nsMax int) (*dns.Msg, trimCount) {
+	owner, ns := firstNS(m.Ns)
+	ansOwner, ansNS := firstNS(m.Answer)
+	if size <= limit && len(ns) <= nsMax && len(ansNS) <= nsMax {
 		return m, trimCount{}
 	}
-	sort.SliceStable(ns, func(i, j int) bool { return strings.ToLower(ns[i].Ns) < strings.ToLower(ns[j].Ns) })
 	keptNS := map[dns.RR]bool{}
 	names := map[string]bool{}
 	var order []string
-	for i, v := range ns {
-		if i >= nsMax {
-			break
-		}
-		keptNS[v] = true
-		n := strings.ToLower(v.Ns)
-		if !names[n] {
-			names[n] = true
-			order = append(order, n)
+	for _, set := range [][]*dns.NS{ns, ansNS} {
+		sort.SliceStable(set, func(i, j int) bool { return strings.ToLower(set[i].Ns) < strings.ToLower(set[j].Ns) })
+		for i, v := range set {
+			if i >= nsMax {
+				break
+			}
+			keptNS[v] = true
+			if n := strings.ToLower(v.Ns); !names[n] {
+				names[n] = true
+				order = append(order, n)
+			}
 		}
 	}
 	used := 12
@@ -279,23 +293,28 @@ func trimReply(m *dns.Msg, size, limit, nsMax int) (*dns.Msg, trimCount) {
 		used += len(q.Name) + 5
 	}
 	keep := map[dns.RR]bool{}
-	take := func(rr dns.RR) {
+	take := func(rr dns.RR, bound int) {
 		if keep[rr] {
 			return
 		}
-		if n := dns.Len(rr); used+n <= limit || rr.Header().Rrtype == dns.TypeOPT {
+		if n := dns.Len(rr); used+n <= bound || rr.Header().Rrtype == dns.TypeOPT {
 			keep[rr] = true
 			used += n
 		}
 	}
 	for _, rr := range m.Extra {
 		if rr.Header().Rrtype == dns.TypeOPT {
-			take(rr)
+			take(rr, limit)
 		}
 	}
 	for _, rr := range m.Ns {
 		if rr.Header().Rrtype == dns.TypeSOA || keptNS[rr] {
-			take(rr)
+			take(rr, max(limit, nsLimit))
+		}
+	}
+	for _, rr := range m.Answer {
+		if keptNS[rr] {
+			take(rr, max(limit, nsLimit))
 		}
 	}
 	// Addresses for the kept names, one per name in turn.
@@ -312,7 +331,7 @@ func trimReply(m *dns.Msg, size, limit, nsMax int) (*dns.Msg, trimCount) {
 		more := false
 		for _, n := range order {
 			if round < len(byName[n]) {
-				take(byName[n][round])
+				take(byName[n][round], max(limit, nsLimit))
 				more = true
 			}
 		}
@@ -320,17 +339,22 @@ func trimReply(m *dns.Msg, size, limit, nsMax int) (*dns.Msg, trimCount) {
 			break
 		}
 	}
+	beyond := func(rr dns.RR, owner string) bool { // NS names beyond nsMax are counted, not kept
+		v, ok := rr.(*dns.NS)
+		return ok && strings.EqualFold(v.Hdr.Name, owner) && !keptNS[rr]
+	}
 	for _, rr := range m.Answer {
-		take(rr)
+		if !beyond(rr, ansOwner) {
+			take(rr, limit)
+		}
 	}
 	for _, rr := range m.Ns {
-		if v, ok := rr.(*dns.NS); ok && strings.EqualFold(v.Hdr.Name, owner) && !keptNS[rr] {
-			continue // NS names beyond nsMax are counted, not kept
+		if !beyond(rr, owner) {
+			take(rr, limit)
 		}
-		take(rr)
 	}
 	for _, rr := range m.Extra {
-		take(rr)
+		take(rr, limit)
 	}
 	out := new(dns.Msg)
 	out.MsgHdr, out.Compress = m.MsgHdr, m.Compress

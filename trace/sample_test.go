@@ -22,7 +22,7 @@ func TestTrimReplyKeepsWhatMatters(t *testing.T) {
 		}
 	}
 	m.SetEdns0(1232, false)
-	out, left := trimReply(m, m.Len(), replyKeep, 20)
+	out, left := trimReply(m, m.Len(), replyKeep, replyKeep, 20)
 	dropped, nsDropped := left.records, left.ns
 	if out.Len() > replyKeep || nsDropped != 30 || out.IsEdns0() == nil {
 		t.Fatalf("kept %d bytes, %d NS names dropped, EDNS %v", out.Len(), nsDropped, out.IsEdns0() != nil)
@@ -45,7 +45,7 @@ func TestTrimReplyKeepsWhatMatters(t *testing.T) {
 	// A small reply is kept as it is.
 	small := new(dns.Msg)
 	small.SetQuestion("www.example.", dns.TypeA)
-	if got, left := trimReply(small, small.Len(), replyKeep, 20); got != small || left.records != 0 || left.ns != 0 {
+	if got, left := trimReply(small, small.Len(), replyKeep, referralKeep, 20); got != small || left.records != 0 || left.ns != 0 {
 		t.Errorf("a small reply was trimmed")
 	}
 }
