@@ -68,4 +68,15 @@ var Scenarios = []Scenario{
 	{"www.types.test AAAA", "a server never answers AAAA queries (try ddx check types.test)"},
 	{"www.ednscomp.test", "servers fail ISC's EDNS compliance tests (try ddx check ednscomp.test)"},
 	{"www.case.test", "a server lowercases the echoed query name (try ddx check case.test)"},
+	// More DNSSEC scenarios for issue #15, one per finding.
+	{"www.island.test", "signed, but test. has no DS for it: an island of security"},
+	{"www.dsunsigned.test", "test. has a DS for it, but neither server signs it"},
+	{"www.zsksigned.test", "the DNSKEY RRset is signed by the ZSK only, not by the key the DS names"},
+	{"www.future.test", "the signer's clock is two days ahead: every signature starts in the future"},
+	{"www.badsig.test", "every signature is corrupt"},
+	{"www.sigless.test", "only the DNSKEY RRset is signed"},
+	{"nosuch.unproved.test", "NXDOMAIN without NSEC records"},
+	{"www.expiring.test", "the signatures expire in about 30 hours"},
+	{"www.sha1ds.test", "the DS at test. uses a SHA-1 digest"},
+	{"nosuch.nsec3iter.test", "NSEC3 with 10 extra iterations and a salt"},
 }

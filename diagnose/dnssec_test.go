@@ -50,6 +50,17 @@ func TestDNSSECDemoScenarios(t *testing.T) {
 		{"www.healthy.test A", false, diagnose.Insecure, "", ""},
 		{"10.2.0.192.in-addr.arpa PTR", false, diagnose.Insecure, "", ""},
 		{"nosuch.test A", false, diagnose.Secure, "", ""}, // NXDOMAIN proved by test.'s NSEC records
+		{"www.island.test A", false, diagnose.Insecure, "", ""}, // signed-without-ds is a notice
+		{"www.dsunsigned.test A", false, diagnose.Bogus, "ds-for-unsigned-zone@dsunsigned.test.", ""},
+		{"www.zsksigned.test A", false, diagnose.Bogus, "dnskey-not-signed-by-ds@zsksigned.test.", ""},
+		{"www.future.test A", false, diagnose.Bogus, "rrsig-not-yet-valid@future.test.", ""},
+		{"www.badsig.test A", false, diagnose.Bogus, "rrsig-invalid@badsig.test.", ""},
+		{"www.sigless.test A", false, diagnose.Bogus, "rrsig-missing@sigless.test.", ""},
+		{"nosuch.unproved.test A", false, diagnose.Bogus, "nsec-proof-invalid@unproved.test.", "other resolvers: NXDOMAIN"},
+		{"www.expiring.test A", false, diagnose.Secure, "rrsig-expiring@expiring.test.", ""},
+		{"www.sha1ds.test A", false, diagnose.Secure, "dnssec-algorithm-deprecated@sha1ds.test.", ""},
+		{"nosuch.nsec3iter.test A", false, diagnose.Secure, "nsec3-parameters@nsec3iter.test.", ""},
+		{"nsec3iter.test SOA", true, diagnose.Secure, "nsec3-parameters@nsec3iter.test.", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.query, func(t *testing.T) {

@@ -431,7 +431,7 @@ var ruleNSEC3Parameters = &Rule{
 						if !ok || !strings.EqualFold(nameParent(n.Hdr.Name), v.zone) || (n.Iterations == 0 && n.Salt == "") {
 							continue
 						}
-						salt := n.Salt
+						salt := strings.ToUpper(n.Salt) // the wire form has no case
 						if salt == "" {
 							salt = "-"
 						}
@@ -453,8 +453,12 @@ var ruleNSEC3Parameters = &Rule{
 					servers = appendOnce(servers, s)
 				}
 			}
+			var steps []int
+			for _, st := range v.steps {
+				steps = append(steps, st.ID)
+			}
 			p.Report(Finding{
-				Zone: v.zone, Servers: servers, Queries: qs,
+				Zone: v.zone, Servers: servers, Queries: qs, Steps: steps,
 				Summary: v.zone + " uses NSEC3 with " + strings.Join(sortedKeys(params), " and "),
 				Explanation: v.zone + "'s NSEC3 records use " + strings.Join(parts, "; ") + ", where RFC 9276 asks for 0 " +
 					"iterations and no salt. Validators above their limit treat the zone's denials as insecure, and " +
