@@ -43,14 +43,15 @@ var ruleTooManyNS = &Rule{
 				continue
 			}
 			parent, child := hostNames(st.Delegation.NS), union(childNS(v))
-			n := max(len(parent), len(child))
+			// A trimmed referral keeps the first names; Omitted counts the rest.
+			n := max(len(parent)+st.Delegation.Omitted, len(child))
 			if n <= 7 {
 				continue
 			}
 			p.Report(Finding{
 				Zone: v.zone, Steps: []int{st.ID},
 				Summary:     fmt.Sprintf("%s has %d name servers", v.zone, n),
-				Explanation: fmt.Sprintf("The parent lists %d name servers and the zone %d (%s). More than seven rarely add resilience, and every one must be kept serving the same data.", len(parent), len(child), list(union(map[string][]string{"p": parent, "c": child}))),
+				Explanation: fmt.Sprintf("The parent lists %d name servers and the zone %d (%s). More than seven rarely add resilience, and every one must be kept serving the same data.", len(parent)+st.Delegation.Omitted, len(child), list(union(map[string][]string{"p": parent, "c": child}))),
 			})
 		}
 	},

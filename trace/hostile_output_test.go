@@ -2,6 +2,7 @@ package trace_test
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/ddxdns/ddx/diagnose"
@@ -38,6 +39,9 @@ func TestHostileOutputIsBounded(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Logf("%d bytes of text, %d findings", b.Len(), len(rep.Findings))
+			if c.name == "referral forks" && (strings.Contains(b.String(), "not followed (budget)") || !strings.Contains(b.String(), "the same servers as step")) {
+				t.Errorf("merged referrals are not printed as merged")
+			}
 			if b.Len() > c.text {
 				t.Errorf("%d bytes of text, want at most %d", b.Len(), c.text)
 			}

@@ -365,16 +365,22 @@ func (tw *textWriter) renderResult(st *trace.Step, res *trace.Result, indent int
 	who := serverNames(res.Servers)
 	switch res.Kind {
 	case trace.KindReferral:
-		if res.Next >= 0 {
+		switch {
+		case res.Next >= 0:
 			tw.renderStep(tw.rep.StepByID(res.Next), indent)
-		} else {
+		case res.SameAs > 0:
+			tw.line(indent, s.Dim.Render(fmt.Sprintf("→ referral to %s: the same servers as step %d, followed there  (%s)", res.Zone, res.SameAs, who)))
+		default:
 			tw.line(indent, s.Warn.Render("→ referral to "+res.Zone+" not followed (budget)"))
 		}
 	case trace.KindCNAME:
 		tw.line(indent, s.OK.Render(symAlias+" "+st.Name+" is an alias for "+res.Target)+s.Dim.Render("  ("+who+")"))
-		if res.Lookup >= 0 {
+		switch {
+		case res.Lookup >= 0:
 			tw.renderLookup(res.Lookup, indent+1)
-		} else {
+		case res.SameLookup > 0:
+			tw.line(indent+1, s.Dim.Render(fmt.Sprintf("followed once, in lookup %d", res.SameLookup)))
+		default:
 			tw.line(indent+1, s.Bad.Render("✗ "+res.Why))
 		}
 	case trace.KindAnswer:

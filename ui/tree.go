@@ -334,11 +334,17 @@ func (b *treeBuilder) resultNode(st *trace.Step, r *trace.Result, i int, parent 
 			}
 		}
 		n.label, n.status = clean("referral to "+r.Zone+" not followed"), stError
+		if r.SameAs > 0 {
+			n.label, n.status = clean(fmt.Sprintf("referral to %s: the same servers as step %d, followed there", r.Zone, r.SameAs)), stOK
+		}
 	case trace.KindCNAME:
 		n.label, n.status = clean(fmt.Sprintf("%s is an alias for %s (%s)", st.Name, r.Target, who)), stAlias
-		if r.Lookup >= 0 {
+		switch {
+		case r.Lookup >= 0:
 			n.children = b.lookupSteps(r.Lookup, n)
-		} else {
+		case r.SameLookup > 0:
+			n.label = clean(fmt.Sprintf("%s is an alias for %s (%s), followed once, in lookup %d", st.Name, r.Target, who, r.SameLookup))
+		default:
 			n.status = stError
 			n.label = clean(r.Why)
 		}
