@@ -49,7 +49,7 @@ func TestDNSSECDemoScenarios(t *testing.T) {
 		{"www.halfsigned.test A", false, diagnose.Secure, "dnssec-inconsistent@halfsigned.test.", ""},
 		{"www.healthy.test A", false, diagnose.Insecure, "", ""},
 		{"10.2.0.192.in-addr.arpa PTR", false, diagnose.Insecure, "", ""},
-		{"nosuch.test A", false, diagnose.Secure, "", ""}, // NXDOMAIN proved by test.'s NSEC records
+		{"nosuch.test A", false, diagnose.Secure, "", ""},       // NXDOMAIN proved by test.'s NSEC records
 		{"www.island.test A", false, diagnose.Insecure, "", ""}, // signed-without-ds is a notice
 		{"www.dsunsigned.test A", false, diagnose.Bogus, "ds-for-unsigned-zone@dsunsigned.test.", ""},
 		{"www.zsksigned.test A", false, diagnose.Bogus, "dnskey-not-signed-by-ds@zsksigned.test.", ""},
