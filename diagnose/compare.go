@@ -241,6 +241,12 @@ func splitCause(c *Comparison, groups map[string][]*trace.ResolverReply, order [
 				fmt.Fprintf(&b, "%s agree%s with them. ", addrList(groups[k]), plural(len(groups[k])))
 				continue
 			}
+			// A validating resolver's SERVFAIL on a bogus chain: name the
+			// DNSSEC finding, the commonest cause of such a split.
+			if s := dnssecSplitCause(c.Trace, addrList(groups[k])); s != "" && strings.HasPrefix(k, "SERVFAIL") {
+				b.WriteString(s)
+				continue
+			}
 			if v, ok := filtered(groups[k], verdicts); ok {
 				fmt.Fprintf(&b, "%s gave %s: %s (see resolver-answer-not-authoritative). ", addrList(groups[k]), k, v.cause)
 				continue

@@ -64,3 +64,26 @@ func TestCompareFindings(t *testing.T) {
 		}
 	}
 }
+
+// A validating resolver says SERVFAIL and another answers: when the chain
+// is bogus, the split is blamed on the DNSSEC finding.
+func TestSplitNamesTheDNSSECCause(t *testing.T) {
+	t.Parallel()
+	rep := report(t, "www.dsmismatch.test", dns.TypeA, false)
+	if rep.Security != "bogus" {
+		t.Fatalf("security %q", rep.Security)
+	}
+	q := trace.Question{Name: "www.dsmismatch.test.", Type: "A", Qtype: dns.TypeA}
+	ok := &trace.ResolverReply{Address: "192.0.2.200:53", Rcode: "NOERROR", RA: true, Answers: []trace.RR{{Name: "www.dsmismatch.test.", Type: "A", TTL: 3600, Data: "192.0.2.80"}}}
+	sf := &trace.ResolverReply{Address: "192.0.2.201:53", Rcode: "SERVFAIL", RA: true}
+	c := &diagnose.Comparison{Query: q, Resolvers: []*trace.ResolverReply{ok, sf}, Trace: rep}
+	var split string
+	for _, f := range diagnose.Compare(c) {
+		if f.ID == "resolver-outcome-split" {
+			split = f.Explanation
+		}
+	}
+	if !strings.Contains(split, "ds-mismatch") || !strings.Contains(split, "192.0.2.201:53") {
+		t.Errorf("the split does not name the DNSSEC cause:\n%s", split)
+	}
+}
