@@ -156,6 +156,9 @@ func (m Model) headerLines() []string {
 			rcode, rest, _ := strings.Cut(b, "  ")
 			lines = append(lines, hangingWrap("  "+m.st.ForOutcome(rcode).Render(rcode)+"  "+rest, m.width, 12)...)
 		}
+		if sec, words := securityLine(m.report); sec == "bogus" {
+			lines = append(lines, hangingWrap(m.st.ForSecurity(sec).Render("DNSSEC: "+sec)+"  "+words, m.width, 4)...)
+		}
 	default:
 		lines = append(lines, "")
 	}

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ddxdns/ddx/diagnose"
 	"github.com/ddxdns/ddx/trace"
 )
 
@@ -250,4 +251,24 @@ func failedWords(st *trace.Step, r *trace.Result) string {
 		}
 	}
 	return r.Why
+}
+
+// securityLine says what a validating resolver makes of the outcome, when
+// the trace validated DNSSEC: "DNSSEC: secure", or for a bogus chain what
+// validating and other resolvers answer. Empty with --no-dnssec.
+func securityLine(rep *diagnose.Report) (sec, words string) {
+	switch rep.Security {
+	case "":
+		return "", ""
+	case "bogus":
+		if _, after, ok := strings.Cut(rep.Outcome.Explanation, "Validating resolvers: "); ok {
+			return "bogus", "validating resolvers: " + clean(after)
+		}
+		return "bogus", "validating resolvers answer SERVFAIL"
+	case "insecure":
+		return "insecure", "not signed, or not from a signed parent: nothing to validate"
+	case "indeterminate":
+		return "indeterminate", "no trust anchor for these roots (--trust-anchor FILE)"
+	}
+	return string(rep.Security), "the chain of trust validates from the root"
 }

@@ -96,6 +96,17 @@ func (s Styles) ForOutcome(rcode string) lipgloss.Style {
 	return s.OK
 }
 
+// ForSecurity is the style of a DNSSEC validation state.
+func (s Styles) ForSecurity(sec string) lipgloss.Style {
+	switch sec {
+	case "bogus":
+		return s.Crit
+	case "secure":
+		return s.OK
+	}
+	return s.Dim
+}
+
 // ForStatus is the style of a status symbol, in the text and the tree.
 func (s Styles) ForStatus(st status) lipgloss.Style {
 	switch st {

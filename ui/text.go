@@ -408,6 +408,12 @@ func (tw *textWriter) renderOutcome() {
 		rcode, rest, _ := strings.Cut(b, "  ")
 		tw.line(1, s.ForOutcome(rcode).Render(rcode)+"  "+rest)
 	}
+	if sec, words := securityLine(tw.rep); sec != "" && sec != "insecure" {
+		tw.line(0, s.Title.Render("DNSSEC: ")+s.ForSecurity(sec).Render(sec))
+		for _, l := range wrap(words, 76) {
+			tw.line(1, l)
+		}
+	}
 }
 
 // WriteFindings renders findings grouped by severity.
