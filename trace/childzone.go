@@ -78,9 +78,7 @@ func (r *run) childOnParentServers(lk *lookupState, st *Step, rep srvReply) *Ste
 	if child == nil {
 		return nil
 	}
-	lk.wg.Add(1)
-	r.wg.Add(1)
-	go r.runStep(lk, child)
+	r.goStep(lk, child)
 	return child
 }
 

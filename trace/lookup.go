@@ -83,9 +83,7 @@ func (r *run) startLookup(name string, qtype uint16, reason LookupReason, parent
 	st := r.newStep(lk, -1, zone, name, qtype, Delegation{Source: src, NS: hosts})
 	r.wg.Add(1) // the closer below
 	if st != nil {
-		lk.wg.Add(1)
-		r.wg.Add(1)
-		go r.runStep(lk, st)
+		r.goStep(lk, st)
 	}
 	if parent != nil && reason == ReasonCNAME {
 		r.wait(parent, lk, true)

@@ -82,6 +82,13 @@ type srvReply struct {
 	c   Classification
 }
 
+// goStep runs a step in its own goroutine, counted by its lookup and the run.
+func (r *run) goStep(lk *lookupState, st *Step) {
+	lk.wg.Add(1)
+	r.wg.Add(1)
+	go r.runStep(lk, st)
+}
+
 // runStep asks every address of every name server of the step's zone, and
 // follows each distinct usable reply as soon as it arrives.
 func (r *run) runStep(lk *lookupState, st *Step) {
@@ -435,8 +442,6 @@ func (r *run) referral(lk *lookupState, st *Step, rep srvReply) *Step {
 	r.mu.Lock()
 	child.glueLeft = rep.q.left.glue
 	r.mu.Unlock()
-	lk.wg.Add(1)
-	r.wg.Add(1)
-	go r.runStep(lk, child)
+	r.goStep(lk, child)
 	return child
 }
