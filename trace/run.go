@@ -89,6 +89,7 @@ type run struct {
 	nsResolved  map[int]int             // step → glueless NS names resolved
 	asked       map[string]*asked       // address|question → the run's record of it
 	joins       map[string]*Step        // lookup|zone|NS set → the step that asks it
+	joinMu      sync.Mutex              // held from looking a join up to registering its step
 	aliases     map[string]*lookupState // CNAME target|cut|depth → its lookup
 	kept        int                     // bytes of replies kept
 	targets     int                     // NS address lookups started

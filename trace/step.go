@@ -252,7 +252,10 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 			g.Zone, g.NS = rep.c.Zone, rep.c.NS
 			// Branches of one lookup that reach the same zone with the
 			// same NS set go on as one: the step already asking it.
+			// The lookup and the creation of the step are one act, or two
+			// branches arriving together would both create it.
 			join := fmt.Sprintf("%d|%s", lk.l.ID, key)
+			r.joinMu.Lock()
 			r.mu.Lock()
 			same := r.joins[join]
 			if same != nil {
@@ -260,6 +263,7 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 			}
 			r.mu.Unlock()
 			if same != nil {
+				r.joinMu.Unlock()
 				g.SameAs = same.ID
 				r.delegationChanged(same)
 				break
@@ -270,6 +274,7 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 				r.joins[join] = child
 				r.mu.Unlock()
 			}
+			r.joinMu.Unlock()
 		case ClassCNAME:
 			g.Target = rep.c.Target
 			g.Records = rrStrings(rep.c.Records)
