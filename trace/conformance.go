@@ -312,25 +312,8 @@ func (r *run) packetTries(ctx context.Context, ap netip.AddrPort, p packetProbe,
 // is judged by diagnosis, byte for byte.
 func (r *run) sendPacket(ctx context.Context, ap netip.AddrPort, p packetProbe, a *Attempt, listen time.Duration) *dns.Msg {
 	m := p.msg(!r.cfg.NoDNSSEC)
-	actx, cancel := context.WithTimeout(ctx, listen)
-	defer cancel()
-	start := time.Now()
-	reply, rtt, err := r.cfg.Exchanger.Exchange(actx, m, ap, a.Transport)
-	a.RTTms = ms(rtt)
-	if err != nil {
-		waited := time.Since(start).Round(time.Millisecond)
-		switch {
-		case ctx.Err() != nil:
-			a.ErrorKind, a.Error, a.RTTms = ErrKindAbandoned, stoppedWaiting(ctx, waited), ms(waited)
-		case errors.Is(err, ErrIDMismatch):
-			a.ErrorKind, a.Error = ErrKindIDMismatch, err.Error()
-		case errors.Is(err, ErrTimeout) || actx.Err() != nil:
-			a.ErrorKind, a.Error, a.RTTms = ErrKindTimeout, fmt.Sprintf("no reply within %s", listen), ms(listen)
-		case errors.Is(err, ErrUnreachable):
-			a.ErrorKind, a.Error = ErrKindUnreachable, err.Error()
-		default:
-			a.ErrorKind, a.Error = ErrKindError, sanitize(err.Error())
-		}
+	reply := r.exchangeOnce(ctx, m, ap, a, listen)
+	if reply == nil {
 		return nil
 	}
 	// Some servers leave the question out of BADVERS, as of FORMERR.
@@ -343,14 +326,7 @@ func (r *run) sendPacket(ctx context.Context, ap netip.AddrPort, p packetProbe, 
 			return nil
 		}
 	}
-	a.Rcode = rcodeName(reply.Rcode)
-	a.TC = reply.Truncated
-	a.Size = reply.Len()
-	if a.Transport == "tcp" && reply.Truncated {
-		a.ErrorKind, a.Error = ErrKindInvalid, "truncated reply over TCP"
-		return nil
-	}
-	return reply
+	return recordReply(a, reply)
 }
 
 // rcodeName names an rcode, extended ones included: 16 is BADVERS in a
