@@ -3,6 +3,7 @@ package trace
 import (
 	"context"
 	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -268,13 +269,9 @@ func splitRRs(rrs []dns.RR) []RR {
 
 // nsidText shows an NSID as text when it is printable, else as hex.
 func nsidText(hexs string) string {
-	b := make([]byte, len(hexs)/2)
-	for i := range b {
-		v, err := strconv.ParseUint(hexs[2*i:2*i+2], 16, 8)
-		if err != nil {
-			return hexs
-		}
-		b[i] = byte(v)
+	b, err := hex.DecodeString(hexs)
+	if err != nil {
+		return sanitize(hexs)
 	}
 	for _, c := range b {
 		if c < 0x20 || c > 0x7e {

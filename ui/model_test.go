@@ -10,10 +10,9 @@ import (
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/golden"
-	"github.com/ddxdns/ddx"
 	"github.com/ddxdns/ddx/diagnose"
+	"github.com/ddxdns/ddx/internal/demotest"
 	"github.com/ddxdns/ddx/trace"
-	"github.com/ddxdns/ddx/trace/sim"
 	"github.com/miekg/dns"
 )
 
@@ -21,10 +20,7 @@ import (
 func simStart(t testing.TB) StartFunc { return simStartTimeout(t, 50*time.Millisecond) }
 
 func simStartTimeout(t testing.TB, timeout time.Duration) StartFunc {
-	u, err := sim.Load(ddx.Universe, ddx.UniverseDir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := demotest.Universe(t)
 	cfg := trace.Config{Roots: u.Roots(), Exchanger: u, Timeout: timeout, Now: fixedNow}
 	return func(ctx context.Context, name string, qtype uint16, events chan<- trace.Event) (*diagnose.Report, error) {
 		tr, err := trace.Run(ctx, cfg, name, qtype, events)

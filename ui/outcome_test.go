@@ -7,10 +7,9 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/ddxdns/ddx"
 	"github.com/ddxdns/ddx/diagnose"
+	"github.com/ddxdns/ddx/internal/demotest"
 	"github.com/ddxdns/ddx/trace"
-	"github.com/ddxdns/ddx/trace/sim"
 	"github.com/miekg/dns"
 )
 
@@ -61,10 +60,7 @@ func TestOutcomeAnswersTheQuestion(t *testing.T) {
 // TestOutcomeIncomplete: a budget that ran out is not an outage: its own
 // words and style, not SERVFAIL's.
 func TestOutcomeIncomplete(t *testing.T) {
-	u, err := sim.Load(ddx.Universe, ddx.UniverseDir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := demotest.Universe(t)
 	cfg := trace.Config{Roots: u.Roots(), Exchanger: u, Timeout: 50e6, Now: fixedNow, Budget: trace.Budget{Queries: 20}}
 	tr, err := trace.Run(context.Background(), cfg, "www.deep.test.", dns.TypeA, nil)
 	if err != nil {

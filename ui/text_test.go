@@ -9,20 +9,16 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
-	"github.com/ddxdns/ddx"
 	"github.com/ddxdns/ddx/diagnose"
+	"github.com/ddxdns/ddx/internal/demotest"
 	"github.com/ddxdns/ddx/trace"
-	"github.com/ddxdns/ddx/trace/sim"
 	"github.com/ddxdns/ddx/ui"
 	"github.com/miekg/dns"
 )
 
 func demoReport(t *testing.T, name string, qtype uint16, probes bool) *diagnose.Report {
 	t.Helper()
-	u, err := sim.Load(ddx.Universe, ddx.UniverseDir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := demotest.Universe(t)
 	// A timeout well above a busy machine's scheduling delays (-race, a
 	// shared CI box): only the dead servers wait for it.
 	cfg := trace.Config{Roots: u.Roots(), Exchanger: u, Timeout: 250 * time.Millisecond, Probes: probes}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/ddxdns/ddx"
+	"github.com/ddxdns/ddx/internal/demotest"
 	"github.com/ddxdns/ddx/trace/sim"
 	"github.com/miekg/dns"
 )
@@ -39,10 +39,7 @@ func count(rrs []dns.RR, t uint16) int {
 // negative answers carry NSEC; a server with unsigned= serves no DNSSEC.
 func TestSignedZones(t *testing.T) {
 	t.Parallel()
-	u, err := sim.Load(ddx.Universe, ddx.UniverseDir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := demotest.Universe(t)
 	r := ask(t, u, "192.0.2.180", "www.secure.test.", dns.TypeA, true)
 	if count(r.Answer, dns.TypeA) != 1 || count(r.Answer, dns.TypeRRSIG) != 1 || !r.IsEdns0().Do() {
 		t.Errorf("signed answer with DO: %v", r)
@@ -77,10 +74,7 @@ func TestSigningIsReproducible(t *testing.T) {
 	t.Parallel()
 	var got []string
 	for range 2 {
-		u, err := sim.Load(ddx.Universe, ddx.UniverseDir)
-		if err != nil {
-			t.Fatal(err)
-		}
+		u := demotest.Universe(t)
 		r := ask(t, u, "192.0.2.180", "secure.test.", dns.TypeDNSKEY, true)
 		got = append(got, strings.Join(strings.Fields(r.String()), " "))
 	}
