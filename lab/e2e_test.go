@@ -363,6 +363,24 @@ var zonemasterTags = map[string][]string{
 	"CN01_MISSING_SOA_RECORD_UDP":         {"lame-delegation", "recursive-nameserver", "upward-referral"},
 	"CN02_MISSING_NS_RECORD_TCP":          {"lame-delegation", "recursive-nameserver", "upward-referral"},
 	"CN02_MISSING_SOA_RECORD_TCP":         {"lame-delegation", "recursive-nameserver", "upward-referral"},
+	// The conformance probes of ddx check (NAMESERVER05/08/09/10/11, ZONE09).
+	"N10_NO_RESPONSE_EDNS1_QUERY":     {"edns-noncompliance"},
+	"N10_UNEXPECTED_RCODE":            {"edns-noncompliance"},
+	"N10_EDNS_RESPONSE_ERROR":         {"edns-noncompliance"},
+	"N11_NO_RESPONSE":                 {"edns-noncompliance"},
+	"N11_UNEXPECTED_RCODE":            {"edns-noncompliance"},
+	"N11_UNEXPECTED_ANSWER_SECTION":   {"edns-noncompliance"},
+	"N11_RETURNS_UNKNOWN_OPTION_CODE": {"edns-noncompliance"},
+	"AAAA_QUERY_DROPPED":              {"query-type-failure"},
+	"AAAA_UNEXPECTED_RCODE":           {"query-type-failure"},
+	"AAAA_BAD_RDATA":                  {"query-type-failure"},
+	"Z09_NO_RESPONSE_MX_QUERY":        {"query-type-failure"},
+	"Z09_UNEXPECTED_RCODE_MX":         {"query-type-failure"},
+	"QNAME_CASE_SENSITIVE":            {"case-not-preserved"},
+	"CASE_QUERY_DIFFERENT_ANSWER":     {"case-not-preserved"},
+	"CASE_QUERY_DIFFERENT_RC":         {"case-not-preserved"},
+	"CASE_QUERY_NO_ANSWER":            {"case-not-preserved"},
+	"CASE_QUERIES_RESULTS_DIFFER":     {"case-not-preserved"},
 }
 
 // zonemasterOutOfScope: tags for problems the catalogue does not cover.
