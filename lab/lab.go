@@ -62,6 +62,7 @@ type Lab struct {
 	proxies    []*proxy
 	cond       atomic.Pointer[conditions]
 	logf       func(string, ...any)
+	lock       *os.File // held from Start to Stop: one lab per machine
 }
 
 // Check reports whether the lab can run here.
@@ -91,7 +92,11 @@ func Start(ctx context.Context, fsys fs.FS, dir, workDir string, logf func(strin
 	if err != nil {
 		return nil, err
 	}
-	l := &Lab{Dir: workDir, byUniverse: map[netip.Addr]*Server{}, logf: logf}
+	lock, err := acquireLock()
+	if err != nil {
+		return nil, err
+	}
+	l := &Lab{Dir: workDir, byUniverse: map[netip.Addr]*Server{}, logf: logf, lock: lock}
 	i := 0
 	for _, s := range u.Servers() {
 		if !s.Addr.Is4() {
@@ -290,6 +295,27 @@ func (l *Lab) Stop() {
 		exec.Command("ip", "addr", "del", a.String()+"/32", "dev", "lo").Run()
 	}
 	l.addrs = nil
+	if l.lock != nil {
+		l.lock.Close() // releases the flock
+		l.lock = nil
+	}
+}
+
+// LockFile is where a running lab holds its machine-wide lock: its
+// addresses and ports are fixed, so a second lab (another test process,
+// the bench) waits for the first one's Stop.
+const LockFile = "/run/ddx-lab.lock"
+
+func acquireLock() (*os.File, error) {
+	f, err := os.OpenFile(LockFile, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lab lock: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lab lock %s: %w", LockFile, err)
+	}
+	return f, nil
 }
 
 // translate rewrites a zone's addresses to the lab's: A records of
