@@ -39,7 +39,7 @@ func TestQueryTypeFailureUDPOnly(t *testing.T) {
 	t.Parallel()
 	u := demotest.Universe(t)
 	cfg := demotest.Config(u, true)
-	cfg.Exchanger = udpDropper{u, netip.MustParseAddr("192.0.2.201"), dns.TypeAAAA}
+	cfg.Exchanger = udpDropper{u, netip.MustParseAddr("203.0.113.201"), dns.TypeAAAA}
 	tr, err := trace.Run(context.Background(), cfg, "types.test.", dns.TypeSOA, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +54,7 @@ func TestQueryTypeFailureUDPOnly(t *testing.T) {
 		t.Fatalf("%d query-type-failure findings, want 2 (ns1 drops AAAA everywhere, ns2 over UDP): %+v", len(got), got)
 	}
 	for _, f := range got {
-		udpOnly := strings.Contains(f.Servers[0], "192.0.2.201")
+		udpOnly := strings.Contains(f.Servers[0], "203.0.113.201")
 		switch {
 		case udpOnly && (f.Severity != diagnose.Warning || !strings.Contains(f.Explanation, "NOERROR over TCP") || !strings.Contains(f.Explanation, "do not turn to TCP")):
 			t.Errorf("UDP-only: %s: %s", f.Severity, f.Explanation)

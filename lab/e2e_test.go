@@ -308,7 +308,7 @@ func TestLabCompare(t *testing.T) {
 	})
 	t.Run("authoritative server as resolver", func(t *testing.T) {
 		t.Parallel()
-		lame := "@" + theLab.Public("192.0.2.30").String()
+		lame := "@" + theLab.Public("203.0.113.30").String()
 		_, doc := ddxJSON(t, "www.healthy.test", lame)
 		if !has(ids(doc), "resolver-no-recursion@www.healthy.test.") {
 			t.Errorf("findings %v", ids(doc))

@@ -146,7 +146,7 @@ func TestViewGoldens(t *testing.T) {
 		{"detail-pane", func(t *testing.T) Model {
 			return keys(t, finished(t, "www.lame.test.", 140, 40), "/", "ns2.lame", "enter", "right", "j")
 		}, trace.RcodeNoError, []string{"lame-delegation"},
-			[]string{"lame-delegation", "!⊘ ns2.lame.test. 192.0.2.31  REFUSED", "ns1.lame.test. (192.0.2.30)  ns2.lame.test. AAAA", "status: NOERROR"}},
+			[]string{"lame-delegation", "!⊘ ns2.lame.test. 192.0.2.31  REFUSED", "ns1.lame.test. (203.0.113.30)  ns2.lame.test. AAAA", "status: NOERROR"}},
 		{"findings-narrow", func(t *testing.T) Model { return keys(t, finished(t, "www.serial.test.", 80, 24), "f", "j") },
 			trace.RcodeNoError, []string{"answer-inconsistent", "soa-serial-mismatch"},
 			[]string{"Findings (2)", "answer-inconsistent", "soa-serial-mismatch", "ns2.serial.test. (192.0.2.111) serves serial 2026112101"}},

@@ -64,7 +64,7 @@ func TestGoneLabFirstScreen(t *testing.T) {
 		"  NXDOMAIN  ns1.nic.lab. and ns2.nic.lab. say gone.lab. does not exist",
 		"  SERVFAIL  both servers of gone.lab. timed out (delegated by ns3.nic.lab.)",
 		"⏱ ns1.gone-hosting.test. 203.0.113.91",
-		"⏱ ns2.gone-hosting.test. 203.0.113.92",
+		"⏱ ns2.gone-hosting.test. 192.0.2.92",
 		"↳ ns1.gone-hosting.test. → 203.0.113.91 (via test.)",
 		"! CRITICAL zone-unreachable",
 		"5 findings",

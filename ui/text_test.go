@@ -54,7 +54,7 @@ func TestTextGolden(t *testing.T) {
 		{"trace-healthy", "www.healthy.test", dns.TypeA, false, trace.RcodeNoError, "",
 			[]string{"Outcome: NOERROR", "www.healthy.test. 3600 IN A 192.0.2.80"}},
 		{"trace-lame-brief", "www.lame.test", dns.TypeA, true, trace.RcodeNoError, "lame-delegation",
-			[]string{"ns2.lame.test. 192.0.2.31   ⊘ REFUSED", "ERROR    lame-delegation lame.test.  ns2.lame.test. (192.0.2.31) is lame"}},
+			[]string{"ns2.lame.test. 192.0.2.31     ⊘ REFUSED", "ERROR    lame-delegation lame.test.  ns2.lame.test. (192.0.2.31) is lame"}},
 		{"trace-edns-brief", "www.edns.test", dns.TypeA, true, trace.RcodeNoError, "edns-noncompliance",
 			[]string{"try 1 udp edns: FORMERR", "NOTICE   edns-noncompliance edns.test.  ns1.edns.test. (192.0.2.82) mishandles EDNS", "ddx explain ID"}},
 	} {

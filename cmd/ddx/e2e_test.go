@@ -120,7 +120,7 @@ func TestTUIFirstScreenInTmux(t *testing.T) {
 		"NXDOMAIN  ns1.nic.lab. and ns2.nic.lab. say gone.lab. does not exist",
 		"SERVFAIL  both servers of gone.lab. timed out",
 		"⏱ ns1.gone-hosting.test. 203.0.113.91",
-		"⏱ ns2.gone-hosting.test. 203.0.113.92",
+		"⏱ ns2.gone-hosting.test. 192.0.2.92",
 		"zone-unreachable"))
 	first := screen()
 	crumb := "▌. (root) › lab. › gone.lab. › ns1.gone-hosting.test. 203.0.113.91"

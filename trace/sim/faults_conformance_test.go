@@ -38,10 +38,10 @@ func conformanceQuery(t *testing.T, addr, name string, qtype uint16, version uin
 func TestConformanceFaults(t *testing.T) {
 	t.Parallel()
 	const (
-		healthy  = "192.0.2.201" // ns2.types.test: no fault
+		healthy  = "203.0.113.201" // ns2.types.test: no fault
 		dropAAAA = "192.0.2.200"
 		noBadVer = "192.0.2.202" // no-badvers, echo-option
-		echoFlag = "192.0.2.203"
+		echoFlag = "203.0.113.203"
 		lower    = "192.0.2.204"
 	)
 	// A server without faults is conformant.
