@@ -60,7 +60,6 @@ type Lookup struct {
 	Reason   LookupReason `json:"reason"`
 	Parent   int          `json:"parent"` // lookup that needed this one, -1 for the query
 	FromStep int          `json:"from_step"`
-	Reused   bool         `json:"reused,omitempty"`
 	Outcome  Outcome      `json:"outcome"`
 	Addrs    []string     `json:"addresses,omitempty"`
 }
