@@ -65,14 +65,18 @@ type Report struct {
 	*trace.Trace
 	// Security is the DNSSEC validation state of the outcome (secure,
 	// insecure, bogus, indeterminate); empty with --no-dnssec.
-	Security Security  `json:"security,omitempty"`
-	Findings []Finding `json:"findings"`
+	Security Security `json:"security,omitempty"`
+	// Chain is each zone's link in the chain of trust, from the root
+	// down; empty with --no-dnssec.
+	Chain    []ChainLink `json:"chain,omitempty"`
+	Findings []Finding   `json:"findings"`
 }
 
 // New diagnoses a trace.
 func New(t *trace.Trace) *Report {
 	r := &Report{Trace: t, Findings: Diagnose(t)}
 	r.Security = securityOf(t, r.Findings)
+	r.Chain = Chain(t)
 	return r
 }
 
