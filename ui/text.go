@@ -23,7 +23,24 @@ type TextOptions struct {
 // WriteText renders a report as an indented tree: each zone cut, each
 // server, each query, then the outcome and the findings.
 func WriteText(w io.Writer, rep *diagnose.Report, s Styles, opt TextOptions) error {
-	tw := &textWriter{w: w, s: s, rep: rep, opt: opt, placed: map[int]bool{}}
+	tw := &textWriter{w: w, s: s, rep: rep, opt: opt, placed: map[int]bool{}, chain: map[string]diagnose.ChainLink{}}
+	// A signed zone shows its chain; an unsigned one only where a secure
+	// chain ends (its parent is secure and proves there is no DS).
+	// Brief output keeps only the links that are not plainly secure.
+	links := rep.Chain
+	if links == nil {
+		links = diagnose.Chain(rep.Trace)
+	}
+	state := map[string]diagnose.Security{}
+	for _, l := range links {
+		state[l.Zone] = l.State
+		if opt.Brief && l.State == diagnose.Secure && len(l.Breaks) == 0 {
+			continue
+		}
+		if l.Signed() || (l.State == diagnose.Insecure && state[l.Parent] == diagnose.Secure) {
+			tw.chain[l.Zone] = l
+		}
+	}
 	t := rep.Trace
 	q := t.Query
 	head := fmt.Sprintf("%s %s", q.Name, q.Type)
@@ -66,6 +83,9 @@ type textWriter struct {
 	// placed holds the glueless lookups already shown: a lookup reused
 	// later in the run says so instead of walking from the root again.
 	placed map[int]bool
+	// chain holds each signed zone's chain of trust until its first
+	// step prints it.
+	chain map[string]diagnose.ChainLink
 }
 
 func (tw *textWriter) Write(p []byte) (int, error) {
@@ -105,6 +125,18 @@ func (tw *textWriter) renderStep(st *trace.Step, indent int) {
 		src = "root hints"
 	}
 	tw.line(indent, s.Zone.Render(zoneName(st.Zone))+"  "+s.Dim.Render(clean(fmt.Sprintf("%s %s; %s, %s", st.Name, st.Type, count(len(d.NS), "name server"), src))))
+	if l, ok := tw.chain[st.Zone]; ok {
+		delete(tw.chain, st.Zone)
+		line, mark := chainLine(l)
+		text := s.ForSecurity(string(l.State)).Render("DNSSEC " + string(l.State))
+		if line != "" {
+			text += "  " + s.Dim.Render(clean(line))
+		}
+		if mark != "" {
+			text += "  " + s.ForSecurity(string(l.State)).Render(clean(mark))
+		}
+		tw.line(indent+1, text)
+	}
 	for _, h := range d.NS {
 		if len(h.Lookup) == 0 {
 			if len(h.Addrs) == 0 || h.Error != "" {
