@@ -212,18 +212,24 @@ func splitCause(c *Comparison, groups map[string][]*trace.ResolverReply, order [
 	case trace.RcodeServFail:
 		fmt.Fprintf(&b, "The trace from the root fails now: %s. Resolvers that still answer are serving from their cache (possibly stale data, RFC 8767) or see the zone through another path.", o.Explanation)
 	case trace.RcodeNXDomain:
-		fmt.Fprintf(&b, "The authoritative servers say the name does not exist (%s). ", o.Explanation)
+		dnssec := dnssecSplit(c.Trace, groups, order)
+		expl := o.Explanation
+		if i := strings.Index(expl, ". Validating resolvers: "); i >= 0 && dnssec != "" {
+			expl = expl[:i] // said below, with who is who
+		}
+		fmt.Fprintf(&b, "The authoritative servers say the name does not exist (%s). ", expl)
 		rest := false
 		for _, k := range order {
 			if v, ok := filtered(groups[k], verdicts); ok {
 				fmt.Fprintf(&b, "%s gave %s: %s (see resolver-answer-not-authoritative). ", addrList(groups[k]), k, v.cause)
-			} else if k != trace.RcodeNXDomain {
+			} else if k != trace.RcodeNXDomain && (dnssec == "" || !strings.HasPrefix(k, "SERVFAIL")) {
 				rest = true
 			}
 		}
 		if rest {
-			b.WriteString("Resolvers that answer otherwise have it cached from before it was removed, or rewrite answers.")
+			b.WriteString("Resolvers that answer otherwise have it cached from before it was removed, or rewrite answers. ")
 		}
+		b.WriteString(dnssec)
 	default:
 		answers, _, _ := authoritative(t.Trace)
 		var rrs []trace.RR
@@ -236,15 +242,15 @@ func splitCause(c *Comparison, groups map[string][]*trace.ResolverReply, order [
 		if o.Rcode == trace.RcodeNoData {
 			truth = "NODATA"
 		}
+		// Validating resolvers' SERVFAIL on a broken chain of trust: name
+		// the DNSSEC finding, the commonest cause of such a split.
+		dnssec := dnssecSplit(c.Trace, groups, order)
 		for _, k := range order {
 			if k == truth {
 				fmt.Fprintf(&b, "%s agree%s with them. ", addrList(groups[k]), plural(len(groups[k])))
 				continue
 			}
-			// A validating resolver's SERVFAIL on a bogus chain: name the
-			// DNSSEC finding, the commonest cause of such a split.
-			if s := dnssecSplitCause(c.Trace, addrList(groups[k])); s != "" && strings.HasPrefix(k, "SERVFAIL") {
-				b.WriteString(s)
+			if dnssec != "" && strings.HasPrefix(k, "SERVFAIL") {
 				continue
 			}
 			if v, ok := filtered(groups[k], verdicts); ok {
@@ -260,6 +266,7 @@ func splitCause(c *Comparison, groups map[string][]*trace.ResolverReply, order [
 				fmt.Fprintf(&b, "%s gave %s: a cached answer from before a change, or a resolver that filters or rewrites (RPZ). ", addrList(groups[k]), k)
 			}
 		}
+		b.WriteString(dnssec)
 	}
 	for _, id := range []string{"ns-parent-child-mismatch", "answer-inconsistent", "soa-serial-mismatch", "zone-unreachable", "server-timeout", "edns-noncompliance", "tcp-failure"} {
 		if f := findingOf(t, id); f != nil {
@@ -274,6 +281,9 @@ func splitFix(c *Comparison, groups map[string][]*trace.ResolverReply, order []s
 		if v, ok := filtered(groups[k], verdicts); ok {
 			return v.fix
 		}
+	}
+	if c.Trace != nil && dnssecSplit(c.Trace, groups, order) != "" {
+		return dnssecSplitFix(c.Trace)
 	}
 	if c.Trace != nil && hasFinding(c.Trace, "parent-servers-disagree") {
 		return "Fix the parent server that serves the stale delegation; resolvers converge once their cached delegation expires (or flush it: rndc flushname, unbound-control flush_zone)."

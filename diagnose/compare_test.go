@@ -65,6 +65,11 @@ func TestCompareFindings(t *testing.T) {
 	}
 }
 
+// The demo's validating and plain resolvers, asked about a bogus, a
+// secure and an unsigned zone: the split is blamed on DNSSEC exactly when
+// the chain is bogus and they disagree.
+func TestResolverOutcomeSplit(t *testing.T) { runFixtures(t, "resolver-outcome-split") }
+
 // A validating resolver says SERVFAIL and another answers: when the chain
 // is bogus, the split is blamed on the DNSSEC finding.
 func TestSplitNamesTheDNSSECCause(t *testing.T) {
@@ -83,7 +88,19 @@ func TestSplitNamesTheDNSSECCause(t *testing.T) {
 			split = f.Explanation
 		}
 	}
-	if !strings.Contains(split, "ds-mismatch") || !strings.Contains(split, "192.0.2.201:53") {
+	if !strings.Contains(split, "ds-mismatch") || !strings.Contains(split, "192.0.2.201:53") ||
+		!strings.Contains(split, "it sent no extended error (a validator without RFC 8914 support would send 9 (DNSKEY Missing))") {
 		t.Errorf("the split does not name the DNSSEC cause:\n%s", split)
+	}
+	// An extended error that is not the finding's is pointed out.
+	sf.EDE = []trace.EDE{{Code: 22, Name: "No Reachable Authority"}}
+	split = ""
+	for _, f := range diagnose.Compare(c) {
+		if f.ID == "resolver-outcome-split" {
+			split = f.Explanation
+		}
+	}
+	if !strings.Contains(split, "it reported 22 (No Reachable Authority), not the 9 (DNSKEY Missing) that ds-mismatch causes") {
+		t.Errorf("a foreign extended error is not pointed out:\n%s", split)
 	}
 }

@@ -384,29 +384,6 @@ func securityOf(t *trace.Trace, fs []Finding) Security {
 	return sec
 }
 
-// dnssecSplitCause explains, for resolver-outcome-split, resolvers that
-// failed (who) where the trace found the chain of trust broken: they
-// validate, and the others do not, or asked only servers that validate.
-// It names the DNSSEC finding, or returns "" when DNSSEC is not the cause.
-func dnssecSplitCause(rep *Report, who string) string {
-	if rep == nil {
-		return ""
-	}
-	for _, f := range rep.Findings {
-		_, cause := ede[f.ID]
-		switch {
-		case cause && rep.Security == Bogus && f.Severity >= Critical:
-			return fmt.Sprintf("%s failed because it validates DNSSEC and the chain of trust is broken (see %s in %s: %s); "+
-				"resolvers that answered do not validate. ", who, f.ID, f.Zone, f.Summary)
-		case f.ID == "dnssec-inconsistent":
-			return fmt.Sprintf("%s failed because it validates DNSSEC and asked servers that break the chain of trust "+
-				"(see dnssec-inconsistent in %s: %s); resolvers that answered do not validate, or asked the other servers. ",
-				who, f.Zone, f.Summary)
-		}
-	}
-	return ""
-}
-
 var ruleNSEC3Parameters = &Rule{
 	ID: "nsec3-parameters", Severity: Warning,
 	Title: "NSEC3 with extra iterations or a salt",

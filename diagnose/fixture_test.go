@@ -1,15 +1,20 @@
 package diagnose_test
 
 import (
+	"context"
 	"fmt"
+	"net/netip"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ddxdns/ddx/diagnose"
 	"github.com/ddxdns/ddx/internal/demotest"
 	"github.com/ddxdns/ddx/trace"
+	"github.com/ddxdns/ddx/trace/sim"
+	"github.com/miekg/dns"
 	"golang.org/x/tools/txtar"
 )
 
@@ -21,8 +26,12 @@ import (
 //	check                   trace as `ddx check` does (survey probes)
 //	want: ID ZONE [sev=S] [SERVER...]
 //	say: TEXT               words the explanation of the previous want holds
+//	nosay: TEXT             words it must not hold
 //	nowant: ID ZONE         a finding that must not appear, at any severity
 //	outcome: RCODE          the outcome of the trace
+//	compare                 also ask every resolver of servers.conf, as
+//	                        `ddx compare --demo` does; the comparison's
+//	                        findings join the trace's
 //
 // Other lines describe the case. The findings at warning and above must be
 // exactly the wanted ones (by ID and zone), so a false positive fails as
@@ -32,6 +41,7 @@ type fixture struct {
 	query   string
 	qtype   uint16
 	check   bool
+	compare bool
 	outcome string
 	wants   []*want
 	nowants []*want
@@ -39,8 +49,8 @@ type fixture struct {
 }
 
 type want struct {
-	id, zone, sev string
-	servers, says []string
+	id, zone, sev         string
+	servers, says, nosays []string
 }
 
 func loadFixture(t *testing.T, file string) *fixture {
@@ -65,6 +75,8 @@ func loadFixture(t *testing.T, file string) *fixture {
 			}
 		case "check":
 			f.check = true
+		case "compare":
+			f.compare = true
 		case "outcome":
 			f.outcome = val
 		case "want":
@@ -90,12 +102,16 @@ func loadFixture(t *testing.T, file string) *fixture {
 				t.Fatalf("%s: nowant: ID ZONE, got %q", file, val)
 			}
 			f.nowants = append(f.nowants, &want{id: fields[0], zone: fields[1]})
-		case "say":
+		case "say", "nosay":
 			if len(f.wants) == 0 {
-				t.Fatalf("%s: say: before any want:", file)
+				t.Fatalf("%s: %s: before any want:", file, key)
 			}
 			w := f.wants[len(f.wants)-1]
-			w.says = append(w.says, val)
+			if key == "say" {
+				w.says = append(w.says, val)
+			} else {
+				w.nosays = append(w.nosays, val)
+			}
 		}
 	}
 	if f.query == "" {
@@ -121,6 +137,9 @@ func runFixtures(t *testing.T, id string) {
 			}
 			u := demotest.Load(t, fsys, ".")
 			rep := diagnose.New(demotest.Trace(t, u, f.query, f.qtype, f.check))
+			if f.compare {
+				rep = compareFixture(t, u, f, rep)
+			}
 			checkFixture(t, f, rep)
 		})
 	}
@@ -174,5 +193,29 @@ func checkFixture(t *testing.T, f *fixture, rep *diagnose.Report) {
 				t.Errorf("%s: explanation lacks %q:\n%s", w.id, s, x.Explanation)
 			}
 		}
+		for _, s := range w.nosays {
+			if strings.Contains(x.Summary+" "+x.Explanation+" "+x.Fix, s) {
+				t.Errorf("%s: explanation holds %q:\n%s", w.id, s, x.Explanation)
+			}
+		}
 	}
+}
+
+// compareFixture asks every resolver of the fixture's universe the
+// fixture's question and returns the report with the comparison's
+// findings added, as `ddx compare` reports them.
+func compareFixture(t *testing.T, u *sim.Universe, f *fixture, rep *diagnose.Report) *diagnose.Report {
+	t.Helper()
+	c := &diagnose.Comparison{Query: trace.Question{Name: dns.Fqdn(f.query), Type: dns.TypeToString[f.qtype], Qtype: f.qtype}, Trace: rep}
+	for _, r := range u.Resolvers() {
+		o := trace.ResolverOptions{Exchanger: u, Timeout: 5 * time.Second}
+		c.Resolvers = append(c.Resolvers, trace.AskResolver(context.Background(), netip.AddrPortFrom(r.Addr, 53), c.Query.Name, f.qtype, o))
+	}
+	if len(c.Resolvers) == 0 {
+		t.Fatalf("%s: compare, but servers.conf has no resolver line", f.name)
+	}
+	out := *rep
+	out.Findings = append(diagnose.Compare(c), rep.Findings...)
+	diagnose.SortFindings(out.Findings)
+	return &out
 }

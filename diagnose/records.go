@@ -44,7 +44,8 @@ func cnameOf(rrs []trace.RR, name string) string {
 }
 
 // authoritative is what the authoritative servers said at the ends of the
-// trace: the answer records (the highest TTL any server gave for each),
+// trace: the answer records without their signatures (the highest TTL any
+// server gave for each),
 // and for a negative answer its TTL (RFC 2308 §5: the lower of the SOA's
 // TTL and its minimum field), the highest any server gave.
 func authoritative(t *trace.Trace) (answers map[string]trace.RR, negTTL uint32, negative bool) {
@@ -62,6 +63,9 @@ func authoritative(t *trace.Trace) (answers map[string]trace.RR, negTTL uint32, 
 			switch q.Class {
 			case trace.ClassAnswer, trace.ClassCNAME:
 				for _, rr := range trace.RRsOf(q.Reply.Answer) {
+					if rr.Type == "RRSIG" && t.Query.Type != "RRSIG" {
+						continue // asked with DO; resolvers return none without it
+					}
 					if old, ok := answers[rr.Key()]; !ok || rr.TTL > old.TTL {
 						answers[rr.Key()] = rr
 					}

@@ -223,6 +223,7 @@ func resolverAttempt(ctx context.Context, o ResolverOptions, ap netip.AddrPort, 
 	m := new(dns.Msg)
 	m.SetQuestion(name, qtype)
 	m.RecursionDesired = true
+	m.AuthenticatedData = true // as dig does: a validating resolver says whether it validated (RFC 6840 §5.7)
 	m.SetEdns0(ednsBufSize, false)
 	if o.NSID {
 		opt := m.IsEdns0()

@@ -289,6 +289,7 @@ func (c *ResolverClient) Ask(ctx context.Context, name string, qtype uint16) *Re
 	m := new(dns.Msg)
 	m.SetQuestion(name, qtype)
 	m.RecursionDesired = true
+	m.AuthenticatedData = true // as dig does: a validating resolver says whether it validated (RFC 6840 §5.7)
 	m.SetEdns0(ednsBufSize, false)
 	opt := m.IsEdns0()
 	if c.o.NSID {

@@ -49,6 +49,20 @@ func CompareTable(c *diagnose.Comparison, s Styles, width int) string {
 		return strings.SplitN(o, ":", 2)[0]
 	}), true)
 	line("flags", vals(func(r *trace.ResolverReply) string { return strings.Join(withoutQR(r.Flags), " ") }), true)
+	// AD: the resolver validated the answer. Only validating resolvers
+	// set it, so a difference here alone is no disagreement; the row is
+	// shown when one did.
+	if slices.ContainsFunc(rs, func(r *trace.ResolverReply) bool { return r.AD }) {
+		line("DNSSEC validated (AD)", vals(func(r *trace.ResolverReply) string {
+			switch {
+			case r.Error != "":
+				return "-"
+			case r.AD:
+				return "yes (AD)"
+			}
+			return "no"
+		}), false)
+	}
 	line("time", vals(func(r *trace.ResolverReply) string {
 		if r.Transport == "" {
 			return "-"

@@ -63,3 +63,27 @@ func TestCompareTable(t *testing.T) {
 		}
 	}
 }
+
+// The AD row appears when a resolver validated: a validating and a plain
+// resolver agree, so the row is not marked as a difference; the extended
+// error of a bogus answer is escaped.
+func TestCompareTableAD(t *testing.T) {
+	c := twoResolvers()
+	if out := CompareTable(c, Plain(), 100); strings.Contains(out, "AD") {
+		t.Errorf("an AD row without any AD:\n%s", out)
+	}
+	c.Resolvers[0].AD, c.Resolvers[0].Flags = true, []string{"qr", "rd", "ra", "ad"}
+	out := CompareTable(c, Plain(), 100)
+	var row string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "DNSSEC validated (AD)") {
+			row = l
+		}
+	}
+	if !strings.HasPrefix(row, "  DNSSEC validated (AD)") || !strings.Contains(row, "yes (AD)") || !strings.Contains(row, "no") {
+		t.Errorf("AD row %q in\n%s", row, out)
+	}
+	if strings.Contains(out, "\x1b") {
+		t.Errorf("an escape sequence reached the table: %q", out)
+	}
+}

@@ -152,7 +152,7 @@ func TestDemoCompareExplainsTheSplitOffline(t *testing.T) {
 	for _, r := range doc.Resolvers {
 		got = append(got, r.Address+" "+r.Rcode+r.Error)
 	}
-	want := "198.51.100.201:53 SERVFAIL, 198.51.100.202:53 NXDOMAIN, 198.51.100.203:53 REFUSED"
+	want := "198.51.100.201:53 SERVFAIL, 198.51.100.202:53 NXDOMAIN, 198.51.100.203:53 REFUSED, 198.51.100.204:53 NXDOMAIN, 198.51.100.205:53 NXDOMAIN"
 	if strings.Join(got, ", ") != want {
 		t.Fatalf("resolvers: %s\nwant %s", strings.Join(got, ", "), want)
 	}

@@ -229,8 +229,15 @@ func families(roots []trace.Hint) (v4, v6 bool) {
 	return v4, v6
 }
 
+// demoUniverse loads the demo; its validating resolver judges chains of
+// trust with ddx's own validation.
 func demoUniverse() (*sim.Universe, error) {
-	return sim.Load(ddx.Universe, ddx.UniverseDir)
+	u, err := sim.Load(ddx.Universe, ddx.UniverseDir)
+	if err != nil {
+		return nil, err
+	}
+	u.SetValidator(diagnose.ResolverVerdict)
+	return u, nil
 }
 
 // queryName turns the user's name (or -x address) into an FQDN in ASCII,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ddxdns/ddx"
+	"github.com/ddxdns/ddx/diagnose"
 	"github.com/ddxdns/ddx/trace"
 	"github.com/ddxdns/ddx/trace/sim"
 )
@@ -26,6 +27,7 @@ func Load(tb testing.TB, fsys fs.FS, dir string) *sim.Universe {
 	if err != nil {
 		tb.Fatalf("loading the universe: %v", err)
 	}
+	u.SetValidator(diagnose.ResolverVerdict) // as ddx --demo does
 	return u
 }
 

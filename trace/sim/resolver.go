@@ -31,6 +31,9 @@ type Resolver struct {
 	// NoRecursion makes it answer REFUSED with RA=0, as an
 	// authoritative-only server does.
 	NoRecursion bool
+	// Validate makes it a validating resolver (see validate.go): AD on
+	// secure answers, SERVFAIL with an extended error on bogus ones.
+	Validate bool
 
 	askOnlyNames []string // the servers at AskOnly, for Describe
 }
@@ -76,6 +79,11 @@ func parseResolver(a netip.Addr, name string, opts []string) (*Resolver, error) 
 				return nil, fmt.Errorf("recursion=%q: use yes or no", v)
 			}
 			r.NoRecursion = v == "no"
+		case "validate":
+			if v != "yes" && v != "no" {
+				return nil, fmt.Errorf("validate=%q: use yes or no", v)
+			}
+			r.Validate = v == "yes"
 		default:
 			return nil, fmt.Errorf("unknown resolver key %q", k)
 		}
@@ -108,8 +116,11 @@ func (r *Resolver) Describe() string {
 	if r.MinTTL > 0 {
 		what = append(what, fmt.Sprintf("raises TTLs to at least %d (cache-min-ttl)", r.MinTTL))
 	}
+	if r.Validate {
+		what = append(what, "validates DNSSEC (AD when secure, SERVFAIL with an extended error when bogus)")
+	}
 	if len(what) == 0 {
-		what = append(what, "an honest resolver")
+		what = append(what, "an honest resolver that does not validate DNSSEC")
 	}
 	return fmt.Sprintf("%-16s %-28s %6s  %s", r.Addr, r.Name, strconv.Itoa(int(r.Latency.Milliseconds()))+"ms", strings.Join(what, "; "))
 }
@@ -137,6 +148,9 @@ func (u *Universe) exchangeResolver(ctx context.Context, res *Resolver, m *dns.M
 		it := &iteration{u: u, res: res}
 		out := it.resolve(strings.ToLower(m.Question[0].Name), m.Question[0].Qtype, 0)
 		r.Rcode, r.Answer, r.Ns, ede = out.rcode, out.answer, out.authority, out.ede
+		if res.Validate && !m.CheckingDisabled {
+			u.validateReply(ctx, m, r, &ede)
+		}
 		res.floorTTLs(r.Answer)
 		res.floorTTLs(r.Ns)
 		spent = it.spent

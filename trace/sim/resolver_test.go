@@ -127,6 +127,8 @@ func TestResolverLines(t *testing.T) {
 		"198.51.100.201 stale.resolver.test. 4ms asks only ns3.nic.lab. (198.51.100.33) where it serves the zone",
 		"198.51.100.202 sticky.resolver.test. 6ms raises TTLs to at least 86400 (cache-min-ttl)",
 		"198.51.100.203 authonly.resolver.test. 3ms does not recurse (REFUSED, RA=0)",
+		"198.51.100.204 validating.resolver.test. 5ms validates DNSSEC (AD when secure, SERVFAIL with an extended error when bogus)",
+		"198.51.100.205 plain.resolver.test. 5ms an honest resolver that does not validate DNSSEC",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("resolvers:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -138,6 +140,7 @@ func TestResolverLines(t *testing.T) {
 		"resolver 192.0.2.9 r. ask-only=192.0.2.250",
 		"resolver 192.0.2.9 r. min-ttl=forever",
 		"resolver 192.0.2.9 r. recursion=maybe",
+		"resolver 192.0.2.9 r. validate=maybe",
 		"resolver 192.0.2.9 r. colour=blue",
 		"resolver 192.0.2.1 r.",
 	} {

@@ -80,6 +80,8 @@ type Universe struct {
 	resolvers map[netip.Addr]*Resolver
 	roots     []trace.Hint
 	signings  []*Signing
+	signedAt  time.Time // the universe's fixed clock: when it was signed
+	validator Validator // what validating resolvers judge traces with
 
 	mu          sync.Mutex
 	inflight    int
@@ -101,7 +103,7 @@ type Universe struct {
 //
 // A recursive resolver (see Resolver) is one line:
 //
-//	resolver ADDR NAME [latency=5ms] [ask-only=ADDR,...] [min-ttl=SECONDS] [recursion=no]
+//	resolver ADDR NAME [latency=5ms] [ask-only=ADDR,...] [min-ttl=SECONDS] [recursion=no] [validate=yes]
 //
 // A signed zone is one line (see Signing), and a server option
 // unsigned=ZONE,... serves it unsigned on that server, stale=ZONE,... with
@@ -213,7 +215,8 @@ func Load(fsys fs.FS, dir string) (*Universe, error) {
 			r.askOnlyNames = append(r.askOnlyNames, fmt.Sprintf("%s (%s)", s.Name, a))
 		}
 	}
-	if err := u.signZones(time.Now()); err != nil {
+	u.signedAt = time.Now()
+	if err := u.signZones(u.signedAt); err != nil {
 		return nil, err
 	}
 	u.roots = u.rootHints()
