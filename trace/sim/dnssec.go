@@ -20,7 +20,7 @@ import (
 // servers.conf:
 //
 //	dnssec ZONE [ds=yes|no|wrong|both] [sigs=valid|expired|future|expiring|bad|dnskey-only]
-//	            [dnskey-signer=ksk|zsk] [digest=2|1] [nsec=yes|no] [nsec3=ITERATIONS[:SALT]]
+//	            [dnskey-signer=ksk|zsk] [digest=2|1] [nsec=yes|no|no-wildcard] [nsec3=ITERATIONS[:SALT]]
 //
 // Keys are Ed25519 (algorithm 15), a KSK and a ZSK derived from the zone's
 // name, so every load signs alike. ds=yes puts the KSK's DS in the parent
@@ -30,7 +30,9 @@ import (
 // validity window (expiring: 30 hours from load); bad corrupts them;
 // dnskey-only signs nothing but the DNSKEY RRset. dnskey-signer=zsk signs
 // the DNSKEY RRset with the ZSK only. nsec=no leaves the NSEC records out
-// of negative answers. nsec3 denies with NSEC3 (RFC 5155, no opt-out)
+// of negative answers; nsec=no-wildcard only the wildcard proofs: that no
+// closer name matched, in an answer synthesized from a wildcard, and that
+// no wildcard exists, in an NXDOMAIN (RFC 4035 §3.1.3.3 and §3.1.3.2). nsec3 denies with NSEC3 (RFC 5155, no opt-out)
 // instead of NSEC, with that many extra iterations and that salt (hex).
 // A server with unsigned=ZONE serves the zone without any DNSSEC record (a
 // secondary that missed the signed zone), one with stale=ZONE serves it
@@ -42,6 +44,7 @@ type Signing struct {
 	DNSKEYSigner string
 	Digest       uint8
 	NoNSEC       bool
+	NoWildProof  bool
 	NSEC3        *dns.NSEC3PARAM // nil: NSEC
 	ksk, zsk     *dns.DNSKEY
 	kskPriv      ed25519.PrivateKey
@@ -69,7 +72,7 @@ func parseSigning(fields []string) (*Signing, error) {
 		case "dnskey-signer":
 			sg.DNSKEYSigner, bad = v, v != "ksk" && v != "zsk"
 		case "nsec":
-			sg.NoNSEC, bad = v == "no", v != "yes" && v != "no"
+			sg.NoNSEC, sg.NoWildProof, bad = v == "no", v == "no-wildcard", v != "yes" && v != "no" && v != "no-wildcard"
 		case "nsec3":
 			it, salt, _ := strings.Cut(v, ":")
 			n, err := strconv.Atoi(it)
@@ -252,7 +255,7 @@ func (u *Universe) staleSomewhere(zone string) bool {
 // an RRSIG for every authoritative RRset.
 func (z *Zone) sign(sg *Signing, now time.Time) (*Zone, error) {
 	sz := &Zone{Origin: z.Origin, SOA: z.SOA, rrsets: map[string]map[uint16][]dns.RR{}, names: z.names,
-		sec: &signedData{sigs: map[string]map[uint16][]dns.RR{}, nsec: map[string]*dns.NSEC{}, noNSEC: sg.NoNSEC}}
+		sec: &signedData{sigs: map[string]map[uint16][]dns.RR{}, nsec: map[string]*dns.NSEC{}, noNSEC: sg.NoNSEC, noWildProof: sg.NoWildProof}}
 	for owner, sets := range z.rrsets {
 		sz.rrsets[owner] = map[uint16][]dns.RR{}
 		for t, rrs := range sets {

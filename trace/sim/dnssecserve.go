@@ -14,6 +14,7 @@ type signedData struct {
 	nsec        map[string]*dns.NSEC
 	nsecOwners  []string              // in canonical order
 	noNSEC      bool                  // negative answers without their NSEC records
+	noWildProof bool                  // wildcard answers and NXDOMAIN without their wildcard proofs
 	nsec3       map[string]*dns.NSEC3 // name → its NSEC3, in an NSEC3 zone
 	nsec3Sorted []*dns.NSEC3          // by hash
 }
@@ -26,6 +27,9 @@ func (z *Zone) addDNSSEC(q dns.Question, r *dns.Msg) {
 		return
 	}
 	r.Answer = append(r.Answer, z.sigsFor(r.Answer)...)
+	if r.Authoritative && !z.sec.noNSEC && !z.sec.noWildProof {
+		z.wildcardProof(r)
+	}
 	if !r.Authoritative {
 		if len(r.Ns) == 0 {
 			return
@@ -72,7 +76,9 @@ func (z *Zone) addDNSSEC(q dns.Question, r *dns.Msg) {
 			for ce != z.Origin && !z.names[ce] {
 				ce = parent(ce)
 			}
-			proofs = append(proofs, z.covering("*."+ce))
+			if !z.sec.noWildProof {
+				proofs = append(proofs, z.covering("*."+ce))
+			}
 		}
 	}
 	done := map[string]bool{}
@@ -91,20 +97,81 @@ func (z *Zone) endsInCNAME(r *dns.Msg, q dns.Question) bool {
 	return ok && q.Qtype != dns.TypeCNAME && dns.IsSubDomain(z.Origin, last.Target) && z.delegation(strings.ToLower(last.Target), q.Qtype) == ""
 }
 
-// sigsFor returns the signatures of the RRsets in rrs.
+// sigsFor returns the signatures of the RRsets in rrs. An RRset
+// synthesized from a wildcard carries the wildcard's signatures under its
+// own name; their label count tells a validator it was expanded.
 func (z *Zone) sigsFor(rrs []dns.RR) []dns.RR {
 	var out []dns.RR
 	done := map[string]bool{}
 	for _, rr := range rrs {
 		h := rr.Header()
-		key := strings.ToLower(h.Name) + "/" + strconv.Itoa(int(h.Rrtype))
+		owner := strings.ToLower(h.Name)
+		key := owner + "/" + strconv.Itoa(int(h.Rrtype))
 		if done[key] || h.Rrtype == dns.TypeRRSIG {
 			continue
 		}
 		done[key] = true
-		out = append(out, z.sec.sigs[strings.ToLower(h.Name)][h.Rrtype]...)
+		if src := z.expandedFrom(owner); src != "" {
+			for _, sig := range z.sec.sigs[src][h.Rrtype] {
+				sig = dns.Copy(sig)
+				sig.Header().Name = h.Name
+				out = append(out, sig)
+			}
+			continue
+		}
+		out = append(out, z.sec.sigs[owner][h.Rrtype]...)
 	}
 	return out
+}
+
+// expandedFrom is the wildcard that an answer for name was synthesized
+// from, or "" when name exists in the zone.
+func (z *Zone) expandedFrom(name string) string {
+	if z.names[name] || z.rrsets[name] != nil || !dns.IsSubDomain(z.Origin, name) {
+		return ""
+	}
+	for n := name; n != z.Origin && n != "."; {
+		p := parent(n)
+		if z.rrsets["*."+p] != nil {
+			return "*." + p
+		}
+		if z.names[p] {
+			return ""
+		}
+		n = p
+	}
+	return ""
+}
+
+// wildcardProof adds, for each answer synthesized from a wildcard, the
+// NSEC (or NSEC3 of the next closer name) proving that no closer name
+// matched the query (RFC 4035 §3.1.3.3, RFC 5155 §7.2.6).
+func (z *Zone) wildcardProof(r *dns.Msg) {
+	done := map[string]bool{}
+	for _, rr := range r.Answer {
+		owner := strings.ToLower(rr.Header().Name)
+		src := z.expandedFrom(owner)
+		if src == "" || done[owner] {
+			continue
+		}
+		done[owner] = true
+		if z.sec.nsec3 != nil {
+			ce := parent(src) // the wildcard's parent: the closest encloser
+			next := owner
+			for parent(next) != ce {
+				next = parent(next)
+			}
+			if n := z.nsec3Covering(next); n != nil {
+				r.Ns = append(r.Ns, n)
+				r.Ns = append(r.Ns, z.sec.sigs[n.Hdr.Name][dns.TypeNSEC3]...)
+			}
+			continue
+		}
+		if p := z.covering(owner); p != "" {
+			r.Ns = append(r.Ns, z.sec.nsec[p])
+			r.Ns = append(r.Ns, z.sec.sigs[p][dns.TypeNSEC]...)
+		}
+	}
 }
 
 // covering is the owner of the NSEC record whose span covers name.
@@ -145,7 +212,10 @@ func (z *Zone) nsec3Proof(name string, r *dns.Msg) {
 		for ce != z.Origin && z.sec.nsec3[ce] == nil {
 			next, ce = ce, parent(ce)
 		}
-		proof = append(proof, z.sec.nsec3[ce], z.nsec3Covering(next), z.nsec3Covering("*."+ce))
+		proof = append(proof, z.sec.nsec3[ce], z.nsec3Covering(next))
+		if !z.sec.noWildProof {
+			proof = append(proof, z.nsec3Covering("*."+ce))
+		}
 	}
 	done := map[*dns.NSEC3]bool{}
 	for _, n := range proof {
