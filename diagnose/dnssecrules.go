@@ -166,12 +166,15 @@ var ruleNSECProofInvalid = dnssecCauseRule("nsec-proof-invalid", Critical,
 	"a negative answer from a signed zone has no valid NSEC proof",
 	"An NXDOMAIN or NODATA answer from a signed zone carries no NSEC or NSEC3 record, or NSEC records that "+
 		"neither match nor cover the name: a validating resolver cannot tell the denial from a forgery and "+
-		"answers SERVFAIL (EDE 12, NSEC Missing); a non-validating one passes the negative answer on. NSEC3 "+
-		"proofs are checked as RFC 5155 §8 says (closest encloser, next closer name), unless their iterations "+
-		"are above what validators accept.",
+		"answers SERVFAIL (EDE 12, NSEC Missing); a non-validating one passes the negative answer on. The "+
+		"wildcard proofs count too: an NXDOMAIN must also prove that no wildcard at the closest encloser "+
+		"exists, and an answer synthesized from a wildcard (its RRSIG counts fewer labels than its owner) "+
+		"must prove that the name itself does not exist. NSEC3 proofs are checked as RFC 5155 §8 says "+
+		"(closest encloser, next closer name, wildcard), unless their iterations are above what validators "+
+		"accept.",
 	"Serve the complete signed zone, NSEC or NSEC3 chain included, from every server; re-sign after every "+
 		"change to the zone.",
-	"RFC 4035 §3.1.3", "RFC 4035 §5.4", "RFC 5155 §8", "RFC 8914")
+	"RFC 4035 §3.1.3", "RFC 4035 §5.3.4", "RFC 4035 §5.4", "RFC 5155 §8", "RFC 8914")
 
 var ruleDSForUnsignedZone = dnssecCauseRule("ds-for-unsigned-zone", Critical,
 	"the parent publishes DS records, but the zone is not signed",

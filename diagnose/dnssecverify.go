@@ -64,8 +64,12 @@ func (a *dnssecAnalysis) checkSet(z *zoneSec, label string, q *trace.Query, set 
 			detail: label + " serves " + what + " without a signature, in a zone signed with DS at its parent"})
 		return
 	}
-	if iss, _ := a.verify(z.v.zone, label, q.ID, what, set, sigs, keys); iss.id != "" {
+	iss, ok := a.verify(z.v.zone, label, q.ID, what, set, sigs, keys)
+	if iss.id != "" {
 		z.add(iss)
+	}
+	if ce, wild := expansion(h.Name, sigs); ok && wild && q.Class != trace.ClassNoData && q.Class != trace.ClassNXDomain {
+		a.checkExpansion(z, label, q, strings.ToLower(h.Name), what, ce, keys)
 	}
 }
 
@@ -187,6 +191,10 @@ func (a *dnssecAnalysis) checkDenial(z *zoneSec, label string, q *trace.Query, k
 	if !proved {
 		z.add(dnsIssue{id: "nsec-proof-invalid", zone: z.v.zone, server: label, queries: []int{q.ID},
 			detail: label + " answers " + what + " with NSEC records that neither match nor cover the name"})
+		return
+	}
+	if q.Class == trace.ClassNXDomain {
+		a.checkNoWildcard(z, label, q, name, what, nsecs, keys)
 	}
 }
 
@@ -228,8 +236,17 @@ func (a *dnssecAnalysis) checkNSEC3(z *zoneSec, label string, q *trace.Query, na
 	} else {
 		for ce, next := nameParent(name), name; ; next, ce = ce, nameParent(ce) {
 			if m := matching(ce); m != nil {
-				if c := covering(next); c != nil {
-					used = append(used, m, c)
+				c := covering(next)
+				if c == nil {
+					break
+				}
+				used = append(used, m, c)
+				if w := covering("*." + ce); w != nil {
+					used = append(used, w)
+				} else if c.Flags&1 == 0 {
+					z.add(dnsIssue{id: "nsec-proof-invalid", zone: z.v.zone, server: label, queries: []int{q.ID},
+						detail: label + " answers " + what + " without the NSEC3 record proving that no wildcard *." + ce + " exists"})
+					return
 				}
 				break
 			}

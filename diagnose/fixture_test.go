@@ -32,20 +32,22 @@ import (
 //	compare                 also ask every resolver of servers.conf, as
 //	                        `ddx compare --demo` does; the comparison's
 //	                        findings join the trace's
+//	security: STATE         its DNSSEC validation (secure, insecure, bogus, indeterminate)
 //
 // Other lines describe the case. The findings at warning and above must be
 // exactly the wanted ones (by ID and zone), so a false positive fails as
 // surely as a miss; wanted notices and infos must be present.
 type fixture struct {
-	name    string
-	query   string
-	qtype   uint16
-	check   bool
-	compare bool
-	outcome string
-	wants   []*want
-	nowants []*want
-	arch    *txtar.Archive
+	name     string
+	query    string
+	qtype    uint16
+	check    bool
+	compare  bool
+	outcome  string
+	security string
+	wants    []*want
+	nowants  []*want
+	arch     *txtar.Archive
 }
 
 type want struct {
@@ -79,6 +81,8 @@ func loadFixture(t *testing.T, file string) *fixture {
 			f.compare = true
 		case "outcome":
 			f.outcome = val
+		case "security":
+			f.security = val
 		case "want":
 			fields := strings.Fields(val)
 			if len(fields) < 2 {
@@ -156,6 +160,9 @@ func checkFixture(t *testing.T, f *fixture, rep *diagnose.Report) {
 	}
 	if f.outcome != "" && rep.Outcome.Rcode != f.outcome {
 		t.Errorf("outcome %s, want %s: %s", rep.Outcome.Rcode, f.outcome, rep.Outcome.Explanation)
+	}
+	if f.security != "" && string(rep.Security) != f.security {
+		t.Errorf("security %s, want %s: %s", rep.Security, f.security, rep.Outcome.Explanation)
 	}
 	wanted := func(x diagnose.Finding) bool {
 		return slices.ContainsFunc(f.wants, func(w *want) bool { return w.id == x.ID && w.zone == x.Zone })
