@@ -5,7 +5,11 @@
 // tools run by run, and prints medians, ratios, the lower bound and peak
 // RSS as Markdown tables.
 //
-//	go run ./bench [-runs 5]     (as root: it starts the lab)
+//	go run ./bench [-runs 5] [-only lab,hostile,lint]     (as root: it starts the lab)
+//
+// It also serves issue 18's hostile universes on loopback beside
+// dig +trace (hostile.go), and lints a generated zone file of a million
+// records beside named-checkzone and kzonecheck (lint.go).
 package main
 
 import (
@@ -17,7 +21,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
-
+	"strings"
 	"syscall"
 	"time"
 
@@ -37,14 +41,23 @@ type sample struct {
 
 func main() {
 	runs := flag.Int("runs", 5, "runs per tool and case")
+	only := flag.String("only", "lab,hostile,lint", "the sections to run, comma-separated")
+	serve := flag.Int("serve", 0, "serve hostile universe `N` (1-5) on loopback until interrupted, and run nothing else")
 	flag.Parse()
-	if err := run(*runs); err != nil {
+	if *serve > 0 {
+		if err := serveHostile(*serve); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if err := run(*runs, strings.Split(*only, ",")); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(runs int) error {
+func run(runs int, only []string) error {
 	for _, b := range []string{"dig", "drill", "zonemaster-cli", "unshare"} {
 		if _, err := exec.LookPath(b); err != nil {
 			return fmt.Errorf("%s is not installed (apt-get install bind9-dnsutils ldnsutils zonemaster-cli util-linux)", b)
@@ -59,6 +72,29 @@ func run(runs int) error {
 	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/ddx").CombinedOutput(); err != nil {
 		return fmt.Errorf("build: %v\n%s", err, out)
 	}
+	var peak int64
+	for _, section := range only {
+		switch section {
+		case "lab":
+			err = labRows(bin, dir, runs, &peak)
+		case "hostile":
+			err = hostileRows(bin, dir, max(1, runs/2), &peak)
+		case "lint":
+			err = lintRows(bin, dir, max(1, runs/2))
+		default:
+			err = fmt.Errorf("-only: unknown section %q (lab, hostile, lint)", section)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Println()
+	}
+	fmt.Printf("Peak RSS of ddx trace, ddx check and ddx's queries: %.1f MiB\n", float64(peak)/1024)
+	return nil
+}
+
+// labRows measures ddx against dig, drill and zonemaster-cli on the lab.
+func labRows(bin, dir string, runs int, peak *int64) error {
 	l, err := lab.Start(context.Background(), ddx.Universe, ddx.UniverseDir, dir, func(string, ...any) {})
 	if err != nil {
 		return err
@@ -83,7 +119,6 @@ func run(runs int) error {
 	fmt.Printf("Process start (ddx version): %s\n\n", ms(start.wall))
 	fmt.Println("| case | ddx | dig +trace | drill -T | ddx/dig | ddx/drill | lower bound + start | ddx/bound | dig +time=1 +tries=2 | ddx/that |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
-	var peak int64
 	for _, c := range []struct{ label, name string }{
 		{"healthy name", "www.healthy.test"},
 		{"zone with one dead server", "www.halfdead.test"},
@@ -100,7 +135,7 @@ func run(runs int) error {
 		res := measure(tools, runs)
 		d, g, r, gs := median(res["ddx"]), median(res["dig"]), median(res["drill"]), median(res["dig-short"])
 		bound := lowerBound(ddxTrace(c.name)) + start.wall
-		peak = max(peak, maxRSS(res["ddx"]))
+		*peak = max(*peak, maxRSS(res["ddx"]))
 		fmt.Printf("| %s | %s | %s | %s | %.2fx | %.2fx | %s | %.2fx | %s | %.2fx |\n", c.label, spread(res["ddx"]), spread(res["dig"]), spread(res["drill"]),
 			ratio(d, g), ratio(d, r), ms(bound), float64(d.wall)/float64(bound), spread(res["dig-short"]), ratio(d, gs))
 	}
@@ -117,15 +152,11 @@ func run(runs int) error {
 		}
 		res := measure(tools, max(1, runs/2))
 		d, z := median(res["ddx"]), median(res["zonemaster"])
-		peak = max(peak, maxRSS(res["ddx"]))
+		*peak = max(*peak, maxRSS(res["ddx"]))
 		fmt.Printf("| %s | %s | %s | %.2fx |\n", c.label, ms(d.wall), ms(z.wall), ratio(d, z))
 	}
 	fmt.Println()
-	if err := transports(bin, l, runs, &peak); err != nil {
-		return err
-	}
-	fmt.Printf("\nPeak RSS of ddx trace, ddx check and ddx's queries: %.1f MiB\n", float64(peak)/1024)
-	return nil
+	return transports(bin, l, runs, peak)
 }
 
 // transports measures one query to the lab's encrypted Unbound over plain
