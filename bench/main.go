@@ -43,7 +43,17 @@ func main() {
 	runs := flag.Int("runs", 5, "runs per tool and case")
 	only := flag.String("only", "lab,hostile,lint", "the sections to run, comma-separated")
 	serve := flag.Int("serve", 0, "serve hostile universe `N` (1-5) on loopback until interrupted, and run nothing else")
+	zone := flag.String("write-zone", "", "write the million-record zone file to `FILE`, and run nothing else")
 	flag.Parse()
+	if *zone != "" {
+		n, err := writeMillion(*zone)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		fmt.Printf("%s: %d records\n", *zone, n)
+		return
+	}
 	if *serve > 0 {
 		if err := serveHostile(*serve); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)

@@ -68,40 +68,66 @@ func NewZoneContent(origin, file string, recs []ZoneRecord) *ZoneContent {
 }
 
 func (z *ZoneContent) index() {
+	x := z.indexStart()
+	for i := range z.Records {
+		z.indexAdd(x, i)
+	}
+	z.indexFinish(x)
+}
+
+// An indexer builds the index record by record, while they are read.
+type indexer struct {
+	ownerOf, count []int32
+	nsOwners       []string // owners of NS records: cuts, once the origin is known
+}
+
+func (z *ZoneContent) indexStart() *indexer {
 	z.byName = make(map[string]int, len(z.Records)/2)
 	z.owners = nil
 	z.cuts, z.dnames, z.nsTo = map[string]bool{}, map[string]bool{}, map[string]bool{}
-	// Two passes, so that every owner's record list is a window on one
-	// array rather than an allocation of its own.
-	ownerOf := make([]int32, len(z.Records))
-	var count []int32
-	for i, r := range z.Records {
-		n := lowerName(r.RR.Header().Name)
-		o, ok := z.byName[n]
-		if !ok {
-			o = len(z.owners)
-			z.byName[n] = o
-			z.owners = append(z.owners, zoneOwner{name: n})
-			count = append(count, 0)
+	return &indexer{ownerOf: make([]int32, 0, len(z.Records))}
+}
+
+// indexAdd indexes z.Records[i], the records before it indexed.
+func (z *ZoneContent) indexAdd(x *indexer, i int) {
+	r := &z.Records[i]
+	n := lowerName(r.RR.Header().Name)
+	o, ok := z.byName[n]
+	if !ok {
+		o = len(z.owners)
+		z.byName[n] = o
+		z.owners = append(z.owners, zoneOwner{name: n})
+		x.count = append(x.count, 0)
+	}
+	x.ownerOf = append(x.ownerOf, int32(o))
+	x.count[o]++
+	switch rr := r.RR.(type) {
+	case *dns.NS:
+		z.nsTo[lowerName(rr.Ns)] = true
+		if k := len(x.nsOwners); k == 0 || x.nsOwners[k-1] != n {
+			x.nsOwners = append(x.nsOwners, n)
 		}
-		ownerOf[i] = int32(o)
-		count[o]++
-		switch rr := r.RR.(type) {
-		case *dns.NS:
-			z.nsTo[lowerName(rr.Ns)] = true
-			if n != z.Origin {
-				z.cuts[n] = true
-			}
-		case *dns.DNAME:
-			z.dnames[n] = true
+	case *dns.DNAME:
+		z.dnames[n] = true
+	}
+}
+
+// indexFinish completes the index once every record is in and the origin
+// is known.
+func (z *ZoneContent) indexFinish(x *indexer) {
+	for _, n := range x.nsOwners {
+		if n != z.Origin {
+			z.cuts[n] = true
 		}
 	}
+	// Every owner's record list is a window on one array rather than an
+	// allocation of its own.
 	all := make([]int32, 0, len(z.Records))
 	for o := range z.owners {
-		z.owners[o].recs = all[len(all) : len(all) : len(all)+int(count[o])]
-		all = all[:len(all)+int(count[o])]
+		z.owners[o].recs = all[len(all) : len(all) : len(all)+int(x.count[o])]
+		all = all[:len(all)+int(x.count[o])]
 	}
-	for i, o := range ownerOf {
+	for i, o := range x.ownerOf {
 		z.owners[o].recs = append(z.owners[o].recs, int32(i))
 	}
 	z.nsSetList = z.findNSSets()

@@ -88,38 +88,71 @@ func ReadZone(r io.Reader, o ZoneOptions) (*ZoneContent, error) {
 	var firstSOA string
 	var class uint16
 	buf := make([]byte, dns.MaxMsgSize)
-	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
-		if len(z.Records) == 0 {
-			firstOrigin = st.firstOrigin
-		}
-		if len(z.Records) >= o.MaxRecords {
-			return nil, fmt.Errorf("%w: more than %d records", ErrZoneTooLarge, o.MaxRecords)
-		}
-		cur := st.last
-		e := cur.recordEntry()
-		rec := ZoneRecord{RR: rr, File: cur.display, Line: e.start}
-		if soa, ok := rr.(*dns.SOA); ok && fallbackTTL == 0 {
-			fallbackTTL = soa.Minttl
-		}
-		if h := rr.Header(); h.Ttl == noTTL {
-			if fallbackTTL == 0 && !ttlReported {
-				ttlReported = true
-				z.Problems = append(z.Problems, ZoneProblem{File: rec.File, Line: rec.Line, Message: "the record has no TTL and no $TTL comes before it: name servers reject the zone (add $TTL at the top of the file)"})
+	// The parser and the reader that follows its lines run in their own
+	// goroutine, a batch of records ahead of the checks and the index.
+	type parsed struct {
+		rr   dns.RR
+		file string
+		e    zoneEntry
+	}
+	batches := make(chan []parsed, 4)
+	tooMany := false
+	go func() {
+		defer close(batches)
+		batch := make([]parsed, 0, 1024)
+		n := 0
+		for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
+			if n == 0 {
+				firstOrigin = st.firstOrigin
 			}
-			h.Ttl = cmp.Or(fallbackTTL, 3600)
+			if n >= o.MaxRecords {
+				tooMany = true
+				break
+			}
+			n++
+			cur := st.last
+			batch = append(batch, parsed{rr, cur.display, cur.recordEntry()})
+			if len(batch) == cap(batch) {
+				batches <- batch
+				batch = make([]parsed, 0, 1024)
+			}
 		}
-		z.Records = append(z.Records, rec)
-		if soa, ok := rr.(*dns.SOA); ok && firstSOA == "" {
-			firstSOA = soa.Hdr.Name
+		if len(batch) > 0 {
+			batches <- batch
 		}
-		if len(z.Records) == 1 {
-			class = rr.Header().Class
-		} else if c := rr.Header().Class; c != class {
-			z.Problems = append(z.Problems, ZoneProblem{File: rec.File, Line: rec.Line, Message: fmt.Sprintf("record of class %s in a zone of class %s", dns.Class(c), dns.Class(class))})
+	}()
+	x := z.indexStart()
+	for batch := range batches {
+		for _, pr := range batch {
+			rr, e := pr.rr, pr.e
+			rec := ZoneRecord{RR: rr, File: pr.file, Line: e.start}
+			if soa, ok := rr.(*dns.SOA); ok && fallbackTTL == 0 {
+				fallbackTTL = soa.Minttl
+			}
+			if h := rr.Header(); h.Ttl == noTTL {
+				if fallbackTTL == 0 && !ttlReported {
+					ttlReported = true
+					z.Problems = append(z.Problems, ZoneProblem{File: rec.File, Line: rec.Line, Message: "the record has no TTL and no $TTL comes before it: name servers reject the zone (add $TTL at the top of the file)"})
+				}
+				h.Ttl = cmp.Or(fallbackTTL, 3600)
+			}
+			z.Records = append(z.Records, rec)
+			z.indexAdd(x, len(z.Records)-1)
+			if soa, ok := rr.(*dns.SOA); ok && firstSOA == "" {
+				firstSOA = soa.Hdr.Name
+			}
+			if len(z.Records) == 1 {
+				class = rr.Header().Class
+			} else if c := rr.Header().Class; c != class {
+				z.Problems = append(z.Problems, ZoneProblem{File: rec.File, Line: rec.Line, Message: fmt.Sprintf("record of class %s in a zone of class %s", dns.Class(c), dns.Class(class))})
+			}
+			if msg := recordProblem(rr, e, buf); msg != "" {
+				z.Problems = append(z.Problems, ZoneProblem{File: rec.File, Line: rec.Line, Message: msg})
+			}
 		}
-		if msg := recordProblem(rr, e, buf); msg != "" {
-			z.Problems = append(z.Problems, ZoneProblem{File: rec.File, Line: rec.Line, Message: msg})
-		}
+	}
+	if tooMany {
+		return nil, fmt.Errorf("%w: more than %d records", ErrZoneTooLarge, o.MaxRecords)
 	}
 	if len(z.Records) == 0 {
 		firstOrigin = st.firstOrigin
@@ -150,7 +183,7 @@ func ReadZone(r io.Reader, o ZoneOptions) (*ZoneContent, error) {
 		origin = "."
 	}
 	z.Origin = lowerName(origin)
-	z.index()
+	z.indexFinish(x)
 	return z, nil
 }
 

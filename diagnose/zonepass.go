@@ -2,7 +2,9 @@ package diagnose
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
+	"sync"
 )
 
 // A ZoneFinding is a finding about zone content, with where in the zone
@@ -72,12 +74,34 @@ type LintReport struct {
 // Lint runs the zone-content rules over z.
 func Lint(z *ZoneContent) *LintReport {
 	rep := &LintReport{File: z.File, Origin: z.Origin, Records: len(z.Records), Complete: z.Complete, Findings: []ZoneFinding{}}
-	for _, zr := range zoneRules {
-		if zr.whole && !z.Complete {
+	// The rules only read the content: they run side by side, as many
+	// at a time as there are CPUs, and report in the table's order.
+	passes := make([]*ZonePass, len(zoneRules))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(zoneRules)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				zr := zoneRules[i]
+				passes[i] = &ZonePass{Zone: z, rule: zr.rule}
+				zr.run(passes[i])
+			}
+		}()
+	}
+	for i, zr := range zoneRules {
+		if !zr.whole || z.Complete {
+			work <- i
+		}
+	}
+	close(work)
+	wg.Wait()
+	for i, zr := range zoneRules {
+		p := passes[i]
+		if p == nil {
 			continue
 		}
-		p := &ZonePass{Zone: z, rule: zr.rule}
-		zr.run(p)
 		if p.dropped > 0 {
 			p.out = append(p.out, ZoneFinding{File: z.File, Finding: zr.rule.stamp(zr.rule.Severity, Finding{
 				Zone: z.Origin, Servers: []string{},

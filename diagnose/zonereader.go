@@ -99,7 +99,9 @@ func (lr *lineReader) ReadByte() (byte, error) {
 		return 0, err
 	}
 	lr.st.n++
-	lr.st.last = lr
+	if lr.st.last != lr { // a store per byte costs a write barrier while the GC runs
+		lr.st.last = lr
+	}
 	if lr.nl {
 		lr.line++
 		lr.nl = false

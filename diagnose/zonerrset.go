@@ -30,17 +30,13 @@ func lintRRsetTTLMismatch(p *ZonePass) {
 	z := p.Zone
 	for i := range z.owners {
 		o := &z.owners[i]
-		if len(o.recs) < 2 {
+		if len(o.recs) < 2 || !ttlsDiffer(z, o) {
 			continue
 		}
 		sets := map[rrsetKey][]*ZoneRecord{}
 		var keys []rrsetKey
 		for _, r := range z.records(o) {
-			h := r.RR.Header()
-			k := rrsetKey{name: o.name, class: h.Class, rtype: h.Rrtype}
-			if sig, ok := r.RR.(*dns.RRSIG); ok {
-				k.covered = sig.TypeCovered
-			}
+			k := keyOf(o.name, r.RR)
 			if _, ok := sets[k]; !ok {
 				keys = append(keys, k)
 			}
@@ -48,6 +44,36 @@ func lintRRsetTTLMismatch(p *ZonePass) {
 		}
 		ttlMismatch(p, sets, keys)
 	}
+}
+
+func keyOf(name string, rr dns.RR) rrsetKey {
+	h := rr.Header()
+	k := rrsetKey{name: name, class: h.Class, rtype: h.Rrtype}
+	if sig, ok := rr.(*dns.RRSIG); ok {
+		k.covered = sig.TypeCovered
+	}
+	return k
+}
+
+// ttlsDiffer reports whether two records of one of o's RRsets have
+// different TTLs, without allocating: most owners have a few records, and
+// a million-record zone has hundreds of thousands of them. An owner with
+// many records is left to the full check (this one is quadratic).
+func ttlsDiffer(z *ZoneContent, o *zoneOwner) bool {
+	if len(o.recs) > 16 {
+		return true
+	}
+	for i, a := range o.recs {
+		ra := z.Records[a].RR
+		ka := keyOf(o.name, ra)
+		for _, b := range o.recs[i+1:] {
+			rb := z.Records[b].RR
+			if rb.Header().Ttl != ra.Header().Ttl && keyOf(o.name, rb) == ka {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func ttlMismatch(p *ZonePass, sets map[rrsetKey][]*ZoneRecord, keys []rrsetKey) {
