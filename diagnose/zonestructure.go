@@ -161,12 +161,16 @@ func lintCNAMEAndOtherData(p *ZonePass) {
 		}
 		cn := z.ownerRRs(o, dns.TypeCNAME)
 		var other []string
+		var firstOther *ZoneRecord
 		for _, r := range z.records(o) {
 			switch t := r.RR.Header().Rrtype; t {
 			case dns.TypeCNAME, dns.TypeRRSIG, dns.TypeNSEC:
 			default:
 				if s := rrTypeName(t); !slices.Contains(other, s) {
 					other = append(other, s)
+				}
+				if firstOther == nil {
+					firstOther = r
 				}
 			}
 		}
@@ -179,7 +183,7 @@ func lintCNAMEAndOtherData(p *ZonePass) {
 		}
 		p.Report(cn[0], Finding{
 			Summary:     fmt.Sprintf("%s has a CNAME and other records (%s)", n, strings.Join(other, ", ")),
-			Explanation: fmt.Sprintf("%s makes %s an alias, and the file also gives it %s records. A name with a CNAME may hold nothing else: servers refuse the zone, or answer with the alias for some types and the other data for others.%s", recordAt(cn[0]), n, strings.Join(other, ", "), apex),
+			Explanation: fmt.Sprintf("%s makes %s an alias, and the file also gives it %s records (the first at %s). A name with a CNAME may hold nothing else: servers refuse the zone, or answer with the alias for some types and the other data for others.%s", recordAt(cn[0]), n, strings.Join(other, ", "), recordAt(firstOther), apex),
 		})
 	}
 }
