@@ -84,6 +84,11 @@ const (
 	ReasonQuery  LookupReason = "query"
 	ReasonNSAddr LookupReason = "ns-address"
 	ReasonCNAME  LookupReason = "cname-target"
+	// The lookups of ddx check's SOA and glue probes (soaprobes.go): they
+	// gather evidence and never move resolution on.
+	ReasonMNAME       LookupReason = "soa-mname"    // the address of the primary the SOA names
+	ReasonRNAME       LookupReason = "soa-rname"    // the MX of the SOA contact's mail domain
+	ReasonSiblingGlue LookupReason = "sibling-glue" // a glued name server in a sibling zone
 )
 
 // Purpose says why a query was sent.
@@ -101,6 +106,9 @@ const (
 	PurposeMX        Purpose = "mx"
 	PurposeMXTarget  Purpose = "mx-target"
 	PurposeTCP       Purpose = "tcp" // the zone's SOA over TCP only
+	// PurposeMNAME asks an address of the primary that the zone's SOA
+	// names (MNAME) for the zone's SOA, RD=0 (Step.Primaries).
+	PurposeMNAME Purpose = "mname"
 )
 
 // ChangeKind says what an attempt changed from the one before it.

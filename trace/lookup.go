@@ -30,6 +30,9 @@ type lookupState struct {
 	// one (set under r.mu).
 	starter  *lookupState
 	cycleVia map[string]bool
+	// side: a lookup of check's SOA and glue probes (or one it needed),
+	// which surveys no server.
+	side bool
 }
 
 // startLookup begins resolving (name, qtype) from the deepest zone cut on
@@ -46,12 +49,15 @@ func (r *run) startLookup(name string, qtype uint16, reason LookupReason, parent
 	pid := -1
 	lk.known = map[string][]NSHost{".": r.roots}
 	lk.starter, lk.cycleVia = parent, map[string]bool{}
+	lk.side = sideReason(reason) || parent != nil && parent.side
 	if parent != nil {
 		for z, h := range parent.known {
 			lk.known[z] = h
 		}
 		r.mu.Lock()
-		r.pathCuts(lk.known, fromStep, reason == ReasonCNAME)
+		// A probe may start at the zone it probes: it is not needed to
+		// reach that zone.
+		r.pathCuts(lk.known, fromStep, reason == ReasonCNAME || sideReason(reason))
 		r.mu.Unlock()
 		pid = parent.l.ID
 		for k := range parent.ancestors {

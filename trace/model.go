@@ -87,7 +87,11 @@ type Step struct {
 	// ChildOnly are NS names the zone's servers publish that the
 	// delegation lacks, resolved in check mode.
 	ChildOnly []NSHost `json:"child_only_ns,omitempty"`
-	Qtype     uint16   `json:"-"`
+	// Primaries are the servers the zone's SOA names as its primary
+	// (MNAME) that are not among those the step asked, probed in check
+	// mode.
+	Primaries []*Primary `json:"primaries,omitempty"`
+	Qtype     uint16     `json:"-"`
 
 	// sample places each asked address in the cut's sample, for the
 	// survey's window of address probes (see sampleSurvey).

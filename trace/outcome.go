@@ -56,11 +56,12 @@ func (r *run) finish() {
 		})
 		sort.Strings(st.Skipped)
 		sort.SliceStable(st.ChildOnly, func(i, j int) bool { return st.ChildOnly[i].Name < st.ChildOnly[j].Name })
+		sortPrimaries(st)
 		sort.Strings(st.Delegation.From)
 	}
 	for _, l := range t.Lookups {
 		l.Outcome = r.outcome(l.ID)
-		if l.Reason == ReasonNSAddr {
+		if l.Reason == ReasonNSAddr || l.Reason == ReasonMNAME || l.Reason == ReasonSiblingGlue {
 			for _, a := range l.Outcome.Answers {
 				if f := strings.Fields(a); len(f) == 5 && (f[3] == "A" || f[3] == "AAAA") {
 					l.Addrs = append(l.Addrs, f[4])

@@ -41,6 +41,8 @@ func Run(ctx context.Context, cfg Config, name string, qtype uint16, events chan
 		asked:      map[string]*asked{},
 		joins:      map[string]*Step{},
 		aliases:    map[string]*lookupState{},
+		sides:      map[string]*lookupState{},
+		probed:     map[string]bool{},
 		tr: &Trace{
 			Schema:  SchemaVersion,
 			Query:   Question{Name: fq, Unicode: uni, Type: dns.Type(qtype).String(), Qtype: qtype},
@@ -91,6 +93,9 @@ type run struct {
 	joins       map[string]*Step        // lookup|zone|NS set → the step that asks it
 	joinMu      sync.Mutex              // held from looking a join up to registering its step
 	aliases     map[string]*lookupState // CNAME target|cut|depth → its lookup
+	sideMu      sync.Mutex              // serialises starting the probes' lookups
+	sides       map[string]*lookupState // reason|name|type → a probe's lookup (soaprobes.go)
+	probed      map[string]bool         // step|probe already started
 	kept        int                     // bytes of replies kept
 	targets     int                     // NS address lookups started
 	stopped     BudgetName              // what ended the run early, set before finish

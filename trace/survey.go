@@ -14,8 +14,11 @@ import (
 func (r *run) queryServer(ctx context.Context, lk *lookupState, st *Step, idx int, srv *Server, ap netip.AddrPort, replies chan<- srvReply) {
 	surveyKey := st.Zone + "|" + ap.Addr().String()
 	r.mu.Lock()
-	survey := !r.surveyed[surveyKey]
-	r.surveyed[surveyKey] = true
+	// A probe's lookup leaves the survey to the steps that need it.
+	survey := !lk.side && !r.surveyed[surveyKey]
+	if survey {
+		r.surveyed[surveyKey] = true
+	}
 	r.mu.Unlock()
 	var surveyWG sync.WaitGroup
 	defer surveyWG.Wait() // the step is done when its surveys are
@@ -49,6 +52,9 @@ func (r *run) queryServer(ctx context.Context, lk *lookupState, st *Step, idx in
 	}
 	q.Class = c.Class
 	r.addQuery(st, idx, srv, q)
+	if q.OK() {
+		r.checkProbes(lk, st, c, q.Reply)
+	}
 	if c.Class == ClassReferral {
 		// The child's DS RRset from every parent server that refers to
 		// it, asked while the walk goes on.
