@@ -79,4 +79,8 @@ var Scenarios = []Scenario{
 	{"www.expiring.test", "the signatures expire in about 30 hours"},
 	{"www.sha1ds.test", "the DS at test. uses a SHA-1 digest"},
 	{"nosuch.nsec3iter.test", "NSEC3 with 10 extra iterations and a salt"},
+	// SOA and glue scenarios for issue #14: ddx check probes them.
+	{"www.mname.test", "the SOA names a primary with no address (try ddx check mname.test)"},
+	{"www.contact.test", "the SOA contact's mail domain does not exist (try ddx check contact.test)"},
+	{"www.sibglue.test", "stale glue for a name server in a sibling zone (try ddx check sibglue.test)"},
 }

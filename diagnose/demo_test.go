@@ -65,6 +65,10 @@ func TestDemoScenariosExactFindings(t *testing.T) {
 		{"www.ednscomp.test A", false, ""},
 		{"case.test SOA", true, "case-not-preserved@case.test."},
 		{"www.case.test A", false, ""},
+		{"mname.test SOA", true, ""},   // soa-mname is a notice
+		{"contact.test SOA", true, ""}, // soa-rname-invalid is a notice
+		{"sibglue.test SOA", true, "glue-mismatch@sibglue.test."},
+		{"www.sibglue.test A", false, "server-unreachable@sibglue.test."}, // only ddx check looks the sibling up: the old address stays unexplained
 	}
 	for _, c := range cases {
 		t.Run(c.query, func(t *testing.T) {

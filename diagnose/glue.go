@@ -70,22 +70,22 @@ var ruleGlueMismatch = &Rule{
 }
 
 func glueMismatch(p *Pass, v *zoneView, st *trace.Step) {
-	for _, m := range glueMismatches(v, st) {
+	for _, m := range glueMismatches(p.Trace, v, st) {
 		if len(m.stale) == 0 {
 			// Every glue address is right; the zone has more. Resolvers
 			// use fewer addresses than the zone offers (CONSISTENCY05).
 			p.ReportAt(Notice, Finding{
 				Zone: v.zone, Servers: append([]string{m.host}, m.who...), Steps: []int{st.ID}, Queries: m.evidence,
 				Summary:     fmt.Sprintf("the parent's glue for %s lacks addresses the zone gives (%s)", m.host, list(minus(m.auth, m.glue))),
-				Explanation: fmt.Sprintf("%s delegated %s with glue %s %s, and the zone's own servers (%s) also give %s. Resolvers that start from the glue never use the missing addresses until they ask the zone itself.", list(st.Delegation.From), v.zone, m.host, list(m.glue), list(m.who), list(minus(m.auth, m.glue))),
+				Explanation: fmt.Sprintf("%s delegated %s with glue %s %s, and %s also give %s. Resolvers that start from the glue never use the missing addresses until they ask the zone itself.", list(st.Delegation.From), v.zone, m.host, list(m.glue), m.whoSays(v.zone), list(minus(m.auth, m.glue))),
 				Fix:         "Add " + list(minus(m.auth, m.glue)) + " to the glue (host object) for " + m.host + " at the registrar.",
 			})
 			continue
 		}
 		p.Report(Finding{
 			Zone: v.zone, Servers: append([]string{m.host}, m.who...), Steps: []int{st.ID}, Queries: m.evidence,
-			Summary:     fmt.Sprintf("the parent's glue for %s (%s) differs from the zone's %s records (%s)", m.host, list(m.glue), dns.TypeToString[m.qtype], list(m.auth)),
-			Explanation: fmt.Sprintf("%s delegated %s with glue %s %s, but the zone's own servers (%s) say %s.%s Resolvers use the glue first, so they send queries to the old address; this is the usual trace of a renumbered server whose glue was never updated at the registry.", list(st.Delegation.From), v.zone, m.host, list(m.glue), list(m.who), list(m.auth), staleAnswered(v, m.stale)),
+			Summary:     fmt.Sprintf("the parent's glue for %s (%s) differs from the %s records of %s (%s)", m.host, list(m.glue), dns.TypeToString[m.qtype], m.owner, list(m.auth)),
+			Explanation: fmt.Sprintf("%s delegated %s with glue %s %s, but %s say %s.%s Resolvers use the glue first, so they send queries to the old address; this is the usual trace of a renumbered server whose glue was never updated at the registry.", list(st.Delegation.From), v.zone, m.host, list(m.glue), m.whoSays(v.zone), list(m.auth), staleAnswered(v, m.stale)),
 			Fix:         "Update the glue (host object) for " + m.host + " at the registrar to " + list(m.auth) + ".",
 		})
 	}
@@ -101,6 +101,7 @@ type mismatch struct {
 	stale    []string // glue addresses the zone does not have
 	who      []string
 	evidence []int
+	owner    string // the zone whose servers gave auth
 }
 
 // staleGlue is the set of addresses that only the parent's glue gives:
@@ -109,7 +110,7 @@ type mismatch struct {
 func staleGlue(p *Pass, v *zoneView) map[string]bool {
 	out := map[string]bool{}
 	if st := referralStep(v); st != nil {
-		for _, m := range glueMismatches(v, st) {
+		for _, m := range glueMismatches(p.Trace, v, st) {
 			for _, a := range m.stale {
 				out[a] = true
 			}
@@ -139,7 +140,7 @@ func staleAnswered(v *zoneView, stale []string) string {
 	return " Asked at the old address, " + strings.Join(parts, "; ") + "."
 }
 
-func glueMismatches(v *zoneView, st *trace.Step) []mismatch {
+func glueMismatches(t *trace.Trace, v *zoneView, st *trace.Step) []mismatch {
 	var out []mismatch
 	for _, h := range st.Delegation.NS {
 		if len(h.Glue) == 0 {
@@ -153,19 +154,20 @@ func glueMismatches(v *zoneView, st *trace.Step) []mismatch {
 			auth := map[string]bool{}
 			var who []string
 			var evidence []int
-			for _, s := range v.servers {
-				for _, q := range queries(s, trace.PurposeAddress) {
-					if q.Name != h.Name || q.Type != dns.TypeToString[qt] || q.Class != trace.ClassAnswer && q.Class != trace.ClassNoData && q.Class != trace.ClassNXDomain {
-						continue
-					}
-					who = append(who, s.Label())
-					evidence = append(evidence, q.ID)
-					for _, rr := range q.Reply.Answer {
-						if a := rrAddr(rr); a != "" {
-							auth[a] = true
+			owner := v.zone
+			if trace.IsSubdomain(v.zone, h.Name) {
+				for _, s := range v.servers {
+					for _, q := range queries(s, trace.PurposeAddress) {
+						if q.Name == h.Name && q.Type == dns.TypeToString[qt] && authAnswer(q) {
+							who, evidence = append(who, s.Label()), append(evidence, q.ID)
+							addAddrs(auth, q)
 						}
 					}
 				}
+			} else {
+				// Glue for a name server in a sibling zone: its own
+				// servers say (check's sibling-glue lookup).
+				owner, who, evidence = siblingAuth(t, h.Name, qt, auth)
 			}
 			if len(who) == 0 {
 				continue
@@ -184,7 +186,7 @@ func glueMismatches(v *zoneView, st *trace.Step) []mismatch {
 					stale = append(stale, a)
 				}
 			}
-			out = append(out, mismatch{host: h.Name, qtype: qt, glue: glue, auth: authList, stale: stale, who: who, evidence: evidence})
+			out = append(out, mismatch{host: h.Name, qtype: qt, glue: glue, auth: authList, stale: stale, who: who, evidence: evidence, owner: owner})
 		}
 	}
 	return out

@@ -18,6 +18,7 @@ var rules = []*Rule{
 	ruleMXToCNAME, ruleWildcardMX, ruleNameLooksLikeAddress,
 	ruleResolverOutcomeSplit, ruleTTLNotHonoured, ruleResolverNoRecursion,
 	ruleNSAddressSpecial, ruleSOAFieldsMismatch, ruleSOARNAMEInvalid, ruleReferralTooLarge,
+	ruleSOAMNAME,
 	ruleResolverTransportFailure, ruleResolverAnswerNotAuthoritative,
 	// DNSSEC: the chain of trust, per server (dnssec.go validates).
 	ruleDSMismatch, ruleDNSKEYNotSignedByDS, ruleRRSIGExpired, ruleRRSIGNotYetValid,

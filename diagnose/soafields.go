@@ -61,7 +61,8 @@ var ruleSOARNAMEInvalid = &Rule{
 	ID: "soa-rname-invalid", Severity: Notice,
 	Title: "the SOA RNAME is not a usable mailbox",
 	Doc: "The SOA RNAME (the zone's contact) is not a valid mail address once its first unescaped dot becomes " +
-		"@: an @ written into it, an empty local part, or a mail domain that is not a valid name. Mail about the " +
+		"@: an @ written into it, an empty local part, or a mail domain that is not a valid name, or (ddx check looks " +
+		"it up) that does not exist (NXDOMAIN). Mail about the " +
 		"zone (from other operators, registries, abuse desks) cannot reach its operator.",
 	Fix:  "Write the contact as local-part.domain. (hostmaster.example.com. for hostmaster@example.com), escaping dots in the local part with a backslash.",
 	Refs: []string{"RFC 1035 §3.3.13", "RFC 1912 §2.2"},
@@ -77,6 +78,15 @@ var ruleSOARNAMEInvalid = &Rule{
 						Zone: v.zone, Servers: []string{s.Label()},
 						Summary:     fmt.Sprintf("the SOA RNAME %s of %s is not a usable mailbox", trace.Sanitize(soa.Mbox), v.zone),
 						Explanation: fmt.Sprintf("%s serves the RNAME %s: %s.", s.Label(), trace.Sanitize(soa.Mbox), why),
+					})
+					break
+				}
+				if l := mailDomainGone(p.Trace, soa.Mbox); l != nil {
+					p.Report(Finding{
+						Zone: v.zone, Servers: []string{s.Label()}, Steps: lookupSteps(p.Trace, l.ID),
+						Summary:     fmt.Sprintf("the mail domain %s of the SOA RNAME of %s does not exist", trace.Sanitize(l.Name), v.zone),
+						Explanation: fmt.Sprintf("%s serves the RNAME %s, whose mail domain %s does not exist: asked for its MX records, the DNS answered NXDOMAIN. Mail to the zone's contact bounces.", s.Label(), trace.Sanitize(soa.Mbox), trace.Sanitize(l.Name)),
+						Fix:         "Set the RNAME to a mailbox in a domain that exists and takes mail (hostmaster." + v.zone + " with a hostmaster address in the zone's mail).",
 					})
 					break
 				}
@@ -101,4 +111,28 @@ func rnameProblem(mbox string) string {
 		return "its mail domain " + trace.Sanitize(domain) + " is not a valid name: " + why
 	}
 	return ""
+}
+
+// mailDomainGone is check's lookup of an RNAME's mail domain when it
+// ended NXDOMAIN, or nil: the domain does not exist. A lookup that a
+// budget cut short, or that failed, says nothing.
+func mailDomainGone(t *trace.Trace, mbox string) *trace.Lookup {
+	domain := trace.MailDomain(mbox)
+	for _, l := range t.Lookups {
+		if l.Reason == trace.ReasonRNAME && l.Name == domain && l.Outcome.Rcode == trace.RcodeNXDomain {
+			return l
+		}
+	}
+	return nil
+}
+
+// lookupSteps are the steps of a lookup.
+func lookupSteps(t *trace.Trace, id int) []int {
+	var out []int
+	for _, st := range t.Steps {
+		if st.Lookup == id {
+			out = append(out, st.ID)
+		}
+	}
+	return out
 }
