@@ -56,6 +56,12 @@ type Budget struct {
 	CNAMEHops     int           // CNAMEs followed (default 16, BIND's limit)
 	Steps         int           // zone cuts visited (default 200)
 	Deadline      time.Duration // wall clock for the run (default 60 s)
+	// A zone transfer (ddx check) is cut beyond TransferRecords records
+	// (default 20000, at most 65535), TransferBytes bytes (default 4 MiB)
+	// or TransferTime in all (default 4 × Tries × Timeout).
+	TransferRecords int
+	TransferBytes   int
+	TransferTime    time.Duration
 }
 
 // Hint is one root server: a name and its addresses.
@@ -121,6 +127,16 @@ func (c Config) withDefaults() Config {
 	}
 	if b.Deadline <= 0 {
 		b.Deadline = 60 * time.Second
+	}
+	if b.TransferRecords <= 0 {
+		b.TransferRecords = defaultTransferRecords
+	}
+	b.TransferRecords = min(b.TransferRecords, maxTransferRecords)
+	if b.TransferBytes <= 0 {
+		b.TransferBytes = defaultTransferBytes
+	}
+	if b.TransferTime <= 0 {
+		b.TransferTime = 4 * time.Duration(c.Tries) * c.Timeout
 	}
 	return c
 }

@@ -177,10 +177,13 @@ type Query struct {
 	// Trimmed counts the records of the reply that were not kept: a reply
 	// is kept whole up to a few KiB (Size is its size on the wire), then
 	// the records a resolver acts on first (see trimReply).
-	Trimmed int       `json:"trimmed,omitempty"`
-	Reply   *dns.Msg  `json:"-"`
-	Sent    *dns.Msg  `json:"-"`
-	left    trimCount // what trimming left out of the reply
+	Trimmed int `json:"trimmed,omitempty"`
+	// Transfer, on a zone transfer (PurposeAXFR), says how it ended and
+	// what came; Reply holds the records.
+	Transfer *Transfer `json:"transfer,omitempty"`
+	Reply    *dns.Msg  `json:"-"`
+	Sent     *dns.Msg  `json:"-"`
+	left     trimCount // what trimming left out of the reply
 }
 
 // OK reports whether the query got a reply.

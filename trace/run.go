@@ -97,6 +97,7 @@ type run struct {
 	sides       map[string]*lookupState // reason|name|type → a probe's lookup (soaprobes.go)
 	probed      map[string]bool         // step|probe already started
 	kept        int                     // bytes of replies kept
+	xfrBytes    int                     // bytes read by zone transfers
 	targets     int                     // NS address lookups started
 	stopped     BudgetName              // what ended the run early, set before finish
 	queries     int

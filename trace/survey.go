@@ -45,6 +45,7 @@ func (r *run) queryServer(ctx context.Context, lk *lookupState, st *Step, idx in
 		}
 	}
 	r.probeConformance(st, idx, srv, ap, survey, &surveyWG)
+	r.probeTransfer(st, idx, srv, ap, survey, &surveyWG)
 	q := r.ask(ctx, ap, st.Name, st.Qtype, false, PurposeResolve)
 	c := Classification{Class: ClassError, Why: q.Error}
 	if q.OK() {

@@ -42,6 +42,10 @@ type Server struct {
 	Latency time.Duration
 	Faults  map[string]bool
 	Zones   map[string]*Zone // origin → zone data
+	// AXFR are the zones it transfers to anyone who asks (axfr=); every
+	// other transfer is REFUSED, as NSD (and BIND with allow-transfer
+	// { none; }) does.
+	AXFR map[string]bool
 
 	unsigned map[string]bool // signed zones served without DNSSEC (unsigned=)
 	stale    map[string]bool // signed zones served with expired signatures (stale=)
@@ -105,6 +109,9 @@ type Universe struct {
 //
 //	resolver ADDR NAME [latency=5ms] [ask-only=ADDR,...] [min-ttl=SECONDS] [recursion=no] [validate=yes]
 //
+// A server option axfr=ZONE,... makes it transfer those zones (AXFR) to
+// anyone; it refuses every other transfer.
+//
 // A signed zone is one line (see Signing), and a server option
 // unsigned=ZONE,... serves it unsigned on that server, stale=ZONE,... with
 // signatures that expired (a secondary that stopped transferring it):
@@ -152,7 +159,7 @@ func Load(fsys fs.FS, dir string) (*Universe, error) {
 			u.resolvers[a] = r
 			continue
 		}
-		s := &Server{Name: dns.Fqdn(fields[2]), Addr: a, Faults: map[string]bool{}, Zones: map[string]*Zone{}}
+		s := &Server{Name: dns.Fqdn(fields[2]), Addr: a, Faults: map[string]bool{}, Zones: map[string]*Zone{}, AXFR: map[string]bool{}}
 		for _, kv := range fields[3:] {
 			k, v, _ := strings.Cut(kv, "=")
 			switch k {
@@ -163,6 +170,10 @@ func Load(fsys fs.FS, dir string) (*Universe, error) {
 			case "fault":
 				for _, x := range strings.Split(v, ",") {
 					s.Faults[x] = true
+				}
+			case "axfr":
+				for _, x := range strings.Split(v, ",") {
+					s.AXFR[dns.Fqdn(strings.ToLower(x))] = true
 				}
 			case "unsigned", "stale":
 				set := map[string]bool{}
