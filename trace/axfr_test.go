@@ -238,24 +238,24 @@ func TestTransferBoundsOverTCP(t *testing.T) {
 					return // ddx closed the connection
 				}
 			}
-		}, trace.Budget{TransferRecords: 300}, trace.TransferCut, trace.CutRecords, "", func(t *testing.T, x *trace.Transfer) {
+		}, trace.Budget{TransferRecords: 300, TransferTime: 10 * time.Second}, trace.TransferCut, trace.CutRecords, "", func(t *testing.T, x *trace.Transfer) {
 			if x.Records != 300 {
 				t.Errorf("%d records kept, want the cap, 300", x.Records)
 			}
 		}},
 		{"bytes", func(w dns.ResponseWriter, m *dns.Msg, done <-chan struct{}) {
 			w.WriteMsg(streamMsg(m, soaRR()))
-			for i := 0; ; i++ {
-				var rrs []dns.RR
-				for j := 0; j < 100; j++ {
-					rr, _ := dns.NewRR(fmt.Sprintf("t%d-%d.example. 300 TXT %q", i, j, big))
-					rrs = append(rrs, rr)
-				}
+			var rrs []dns.RR
+			for j := 0; j < 100; j++ {
+				rr, _ := dns.NewRR(fmt.Sprintf("t%d.example. 300 TXT %q", j, big))
+				rrs = append(rrs, rr)
+			}
+			for {
 				if w.WriteMsg(streamMsg(m, rrs...)) != nil {
 					return
 				}
 			}
-		}, trace.Budget{TransferBytes: 200000}, trace.TransferCut, trace.CutBytes, "", func(t *testing.T, x *trace.Transfer) {
+		}, trace.Budget{TransferBytes: 200000, TransferTime: 10 * time.Second}, trace.TransferCut, trace.CutBytes, "", func(t *testing.T, x *trace.Transfer) {
 			if x.Bytes > 200000 || x.Bytes < 100000 {
 				t.Errorf("%d bytes read, want at most the cap, 200000, and near it", x.Bytes)
 			}
