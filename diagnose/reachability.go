@@ -98,7 +98,7 @@ func failedWith(s *trace.Server, kind trace.ErrorKind) *trace.Query {
 		return q
 	}
 	for _, q := range s.Queries {
-		if !q.OK() && q.ErrorKind == kind && q.Purpose != trace.PurposeTCP {
+		if !q.OK() && q.ErrorKind == kind && q.Purpose != trace.PurposeTCP && q.Purpose != trace.PurposeAXFR {
 			return q
 		}
 	}

@@ -88,6 +88,7 @@ func Diagnose(t *trace.Trace) []Finding {
 		r.Run(p)
 		fs = append(fs, p.out...)
 	}
+	fs = append(fs, transferContent(zs, fs)...)
 	sortFindings(fs)
 	return fs
 }

@@ -31,4 +31,6 @@ var rules = []*Rule{
 	ruleZoneSyntax, ruleSOAMissing, ruleSOANotApex, ruleSingletonMultiple,
 	ruleCNAMEAndOtherData, ruleOutOfZoneData, ruleOccludedData,
 	ruleMissingTrailingDot, ruleRRsetTTLMismatch, ruleHostnameSyntax, ruleMXInvalid,
+	// Zone transfers of ddx check (axfr.go); their content runs through Lint.
+	ruleAXFROpen, ruleZoneCopiesDiffer,
 }

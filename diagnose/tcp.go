@@ -28,7 +28,7 @@ var ruleTCPFailure = &Rule{
 					continue
 				}
 				for _, q := range s.Queries {
-					if q.ErrorKind != trace.ErrKindTCP || q.Purpose == trace.PurposeTCP {
+					if q.ErrorKind != trace.ErrKindTCP || q.Purpose == trace.PurposeTCP || q.Purpose == trace.PurposeAXFR {
 						continue
 					}
 					p.Report(Finding{

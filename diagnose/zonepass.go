@@ -12,8 +12,9 @@ import (
 // whole file, or a transfer).
 type ZoneFinding struct {
 	Finding
-	File string `json:"file,omitempty"`
-	Line int    `json:"line,omitempty"`
+	File string      `json:"file,omitempty"`
+	Line int         `json:"line,omitempty"`
+	rec  *ZoneRecord // the record it is about, nil for the whole zone
 }
 
 // A ZonePass is one rule's view of one zone's content, as a Pass is of a
@@ -47,7 +48,7 @@ func (p *ZonePass) ReportAt(sev Severity, rec *ZoneRecord, f Finding) {
 	}
 	zf := ZoneFinding{Finding: p.rule.stamp(sev, f), File: p.Zone.File}
 	if rec != nil {
-		zf.File, zf.Line = rec.File, rec.Line
+		zf.File, zf.Line, zf.rec = rec.File, rec.Line, rec
 	}
 	p.out = append(p.out, zf)
 }
