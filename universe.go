@@ -83,4 +83,7 @@ var Scenarios = []Scenario{
 	{"www.mname.test", "the SOA names a primary with no address (try ddx check mname.test)"},
 	{"www.contact.test", "the SOA contact's mail domain does not exist (try ddx check contact.test)"},
 	{"www.sibglue.test", "stale glue for a name server in a sibling zone (try ddx check sibglue.test)"},
+	// Zone transfer scenarios for issue #16: ddx check asks for an AXFR.
+	{"www.axfr.test", "a server transfers the zone to anyone, and the zone has mistakes (try ddx check axfr.test)"},
+	{"www.copies.test", "two servers hold different copies at one serial (try ddx check copies.test)"},
 }

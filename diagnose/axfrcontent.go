@@ -20,7 +20,9 @@ func transferContent(zs []*zoneView, found []Finding) []Finding {
 				if tracedAlready(v.zone, zf, found) {
 					continue
 				}
-				if !strings.Contains(f.Explanation, c.source()) {
+				if rest, ok := strings.CutPrefix(f.Explanation, "the zone transfer"); ok {
+					f.Explanation = "The zone transfer" + rest // it opens the sentence
+				} else if !strings.Contains(f.Explanation, c.source()) {
 					f.Explanation = period(f.Explanation) + " Found in " + c.source() + "."
 				}
 				f.Servers, f.Queries = c.servers, c.ids

@@ -69,6 +69,11 @@ func TestDemoScenariosExactFindings(t *testing.T) {
 		{"contact.test SOA", true, ""}, // soa-rname-invalid is a notice
 		{"sibglue.test SOA", true, "glue-mismatch@sibglue.test."},
 		{"www.sibglue.test A", false, "server-unreachable@sibglue.test."}, // only ddx check looks the sibling up: the old address stays unexplained
+		// The transfer's content: every name, not only the apex.
+		{"axfr.test SOA", true, "axfr-open@axfr.test. hostname-syntax@axfr.test. missing-glue@axfr.test. missing-trailing-dot@axfr.test. mx-to-cname@axfr.test."},
+		{"www.axfr.test A", false, ""}, // ddx trace asks for no transfer
+		{"copies.test SOA", true, "axfr-open@copies.test. zone-copies-differ@copies.test."},
+		{"www.copies.test A", false, "answer-inconsistent@copies.test."}, // www is the name edited on ns2
 	}
 	for _, c := range cases {
 		t.Run(c.query, func(t *testing.T) {

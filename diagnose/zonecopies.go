@@ -124,7 +124,7 @@ func reportCopies(p *Pass, zone string, serial uint32, xs []zoneTransfer) {
 	p.Report(Finding{
 		Zone: zone, Servers: servers, Queries: ids,
 		Summary: fmt.Sprintf("%d different copies of %s at serial %d", len(copies), zone, serial),
-		Explanation: fmt.Sprintf("The zone transfers from %s all report serial %d, but hold different records. %s A serial names one version of the zone, "+
+		Explanation: fmt.Sprintf("The zone transfers from %s report the same serial, %d, but hold different records. %s A serial names one version of the zone, "+
 			"so secondaries will not transfer the zone again to repair it, and resolvers get one answer or the other depending on the server they ask.",
 			list(servers), serial, strings.Join(diffs, " ")),
 	})
