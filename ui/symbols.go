@@ -79,6 +79,9 @@ func classStatus(q *trace.Query) status {
 	case trace.ClassReferral:
 		return stReferral
 	case trace.ClassRefused:
+		if q.Purpose == trace.PurposeAXFR {
+			return stNegative // a refused zone transfer is as it should be
+		}
 		return stRefused
 	case trace.ClassLame, trace.ClassUpward:
 		return stLame
