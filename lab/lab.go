@@ -473,6 +473,7 @@ func (l *Lab) writeNamed() error {
 	check-names response ignore;
 	notify no;
 	allow-query { any; };
+	allow-transfer { none; };
 	minimal-responses no;
 	querylog no;
 };
@@ -497,7 +498,13 @@ func (l *Lab) writeNamed() error {
 			}
 			sort.Strings(origins)
 			for _, o := range origins {
-				fmt.Fprintf(&b, "\tzone \"%s\" { type primary; file \"zones/%s\"; };\n", o, zoneFile(s.Zones[o]))
+				// Transfers are refused (options above) unless the
+				// universe opens them (axfr=), as BIND does by default.
+				xfr := ""
+				if s.AXFR[o] {
+					xfr = " allow-transfer { any; };"
+				}
+				fmt.Fprintf(&b, "\tzone \"%s\" { type primary; file \"zones/%s\";%s };\n", o, zoneFile(s.Zones[o]), xfr)
 			}
 		}
 		b.WriteString("};\n")
@@ -543,11 +550,13 @@ func (l *Lab) zonesNaming(name string) []string {
 func (l *Lab) writeNSD() ([]*Server, error) {
 	var servers []*Server
 	zones := map[string]*sim.Zone{}
+	open := map[string]bool{} // zones an NSD server transfers (axfr=)
 	for _, s := range l.Servers {
 		if s.Engine == "nsd" {
 			servers = append(servers, s)
 			for o, z := range s.Zones {
 				zones[o] = z
+				open[o] = open[o] || s.AXFR[o]
 			}
 		}
 	}
@@ -572,6 +581,10 @@ func (l *Lab) writeNSD() ([]*Server, error) {
 	sort.Strings(origins)
 	for _, o := range origins {
 		fmt.Fprintf(&b, "zone:\n\tname: \"%s\"\n\tzonefile: \"%s\"\n", o, zoneFile(zones[o]))
+		if open[o] {
+			// NSD refuses transfers unless provide-xfr allows them.
+			b.WriteString("\tprovide-xfr: 0.0.0.0/0 NOKEY\n")
+		}
 	}
 	return servers, os.WriteFile(filepath.Join(l.Dir, "nsd.conf"), []byte(b.String()), 0o644)
 }

@@ -139,6 +139,10 @@ func serveProxy(s *Server, cond *conditions, w dns.ResponseWriter, m *dns.Msg) {
 		delay *= 2 // the handshake costs a round trip too
 	}
 	time.Sleep(delay)
+	if tcp && len(m.Question) == 1 && m.Question[0].Qtype == dns.TypeAXFR {
+		relayTransfer(s, w, m)
+		return
+	}
 	r := answer(s, m, tcp, edns)
 	if r == nil || dropReply {
 		return // the backend is silent, or its reply was lost
