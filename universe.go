@@ -86,4 +86,7 @@ var Scenarios = []Scenario{
 	// Zone transfer scenarios for issue #16: ddx check asks for an AXFR.
 	{"www.axfr.test", "a server transfers the zone to anyone, and the zone has mistakes (try ddx check axfr.test)"},
 	{"www.copies.test", "two servers hold different copies at one serial (try ddx check copies.test)"},
+	// Zones on their parent's servers (issue #15): no referral shows the cut.
+	{"www.stale.samesrv.test", "a signed zone on its parent's servers whose DS is for a retired key: bogus"},
+	{"www.ok.samesrv.test", "a signed zone on its parent's servers: secure, its DS asked of the parent side"},
 }

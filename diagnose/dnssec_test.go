@@ -61,6 +61,13 @@ func TestDNSSECDemoScenarios(t *testing.T) {
 		{"www.sha1ds.test A", false, diagnose.Secure, "dnssec-algorithm-deprecated@sha1ds.test.", ""},
 		{"nosuch.nsec3iter.test A", false, diagnose.Secure, "nsec3-parameters@nsec3iter.test.", ""},
 		{"nsec3iter.test SOA", true, diagnose.Secure, "nsec3-parameters@nsec3iter.test.", ""},
+		// Children on their parent's servers: DS from the parent side.
+		{"www.stale.samesrv.test A", false, diagnose.Bogus, "ds-mismatch@stale.samesrv.test.", "Validating resolvers: SERVFAIL (DNSSEC bogus, ds-mismatch: the parent samesrv.test. publishes DS"},
+		{"nosuch.stale.samesrv.test A", false, diagnose.Bogus, "ds-mismatch@stale.samesrv.test.", "other resolvers: NXDOMAIN"},
+		{"stale.samesrv.test SOA", true, diagnose.Bogus, "ds-mismatch@stale.samesrv.test.", ""},
+		{"www.ok.samesrv.test A", false, diagnose.Secure, "", ""},
+		{"ok.samesrv.test SOA", true, diagnose.Secure, "", ""},
+		{"www.samesrv.test A", false, diagnose.Secure, "", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.query, func(t *testing.T) {

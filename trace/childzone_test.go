@@ -61,3 +61,85 @@ func zonesOf(tr *trace.Trace) []string {
 	}
 	return out
 }
+
+// samesrv.test's servers also serve its signed children. A trace of a
+// name in one never meets a referral; the signer of the answer (or the
+// SOA of a negative one) shows the cut, and the child's DS is asked of
+// every server on the parent side: each answers it from samesrv.test
+// (signed by samesrv.test, RFC 4035 §3.1.4.1), not from the child zone.
+// The trace goes on in the child zone, which is asked for its DNSKEY.
+func TestSignedChildOnItsParentsServersIsAskedForDS(t *testing.T) {
+	t.Parallel()
+	u := demotest.Universe(t)
+	for _, c := range []struct {
+		name  string
+		zone  string
+		rcode string
+	}{
+		{"www.stale.samesrv.test", "stale.samesrv.test.", trace.RcodeNoError},
+		{"www.ok.samesrv.test", "ok.samesrv.test.", trace.RcodeNoError},
+		{"nosuch.ok.samesrv.test", "ok.samesrv.test.", trace.RcodeNXDomain},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tr := demotest.Trace(t, u, c.name, dns.TypeA, false)
+			var parent, child *trace.Step
+			for _, st := range tr.Steps {
+				switch {
+				case st.Zone == "samesrv.test." && st.Name == c.name+".":
+					parent = st
+				case st.Zone == c.zone:
+					child = st
+				}
+			}
+			if parent == nil || child == nil {
+				t.Fatalf("steps %v: want samesrv.test. and %s", zonesOf(tr), c.zone)
+			}
+			if child.Delegation.Source != trace.SourceParentServers || child.Parent != parent.ID || len(child.Servers) != 2 {
+				t.Errorf("child step: source %s, parent %d (want %d), %d servers", child.Delegation.Source, child.Parent, parent.ID, len(child.Servers))
+			}
+			for _, s := range parent.Servers {
+				var ds *trace.Query
+				for _, q := range s.Queries {
+					if q.Purpose == trace.PurposeDS && q.Name == c.zone {
+						ds = q
+					}
+				}
+				if ds == nil || !ds.OK() || ds.Class != trace.ClassAnswer {
+					t.Errorf("%s: DS %s not asked, or not answered: %+v", s.Label(), c.zone, ds)
+					continue
+				}
+				if !ds.Reply.MsgHdr.Authoritative || !signedBy(ds.Reply.Answer, "samesrv.test.") {
+					t.Errorf("%s: the DS of %s was not answered from the parent side:\n%v", s.Label(), c.zone, ds.Reply)
+				}
+			}
+			for _, s := range child.Servers {
+				asked := false
+				for _, q := range s.Queries {
+					asked = asked || q.Purpose == trace.PurposeDNSKEY && q.Name == c.zone && q.OK()
+				}
+				if !asked {
+					t.Errorf("%s: the DNSKEY of %s was not asked", s.Label(), c.zone)
+				}
+			}
+			if tr.Outcome.Rcode != c.rcode {
+				t.Errorf("outcome %s, want %s: %s", tr.Outcome.Rcode, c.rcode, tr.Outcome.Explanation)
+			}
+		})
+	}
+	// Near miss: the parent's own names stay in the parent.
+	tr := demotest.Trace(t, u, "www.samesrv.test", dns.TypeA, false)
+	for _, st := range tr.Steps {
+		if st.Delegation.Source == trace.SourceParentServers {
+			t.Errorf("www.samesrv.test. went on in %s", st.Zone)
+		}
+	}
+}
+
+func signedBy(rrs []dns.RR, signer string) bool {
+	for _, rr := range rrs {
+		if sig, ok := rr.(*dns.RRSIG); ok && sig.TypeCovered == dns.TypeDS && sig.SignerName == signer {
+			return true
+		}
+	}
+	return false
+}

@@ -184,6 +184,9 @@ func (r *run) ends(id int, visiting map[int]bool) []End {
 	index := map[string]int{}
 	add := func(e End) {
 		k := e.Rcode + "|" + e.Why
+		if st := r.tr.StepByID(e.Step); st != nil && st.Delegation.Source == SourceParentServers {
+			k += "|" + st.Zone // a zone on its parent's servers ends apart: its chain of trust is its own
+		}
 		if i, ok := index[k]; ok {
 			out[i].Servers = append(out[i].Servers, e.Servers...)
 			return

@@ -241,6 +241,7 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 			r.emit(Event{Kind: EvResult, StepID: st.ID, Result: gc})
 			if child != nil {
 				r.delegationChanged(child)
+				r.askParentSideDS(st, rep.srv, child)
 			}
 			continue
 		}
@@ -287,6 +288,10 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 				break
 			}
 			lk.publishAnswer(rep.c.Records)
+			if child := r.childOnParentServers(lk, st, rep); child != nil {
+				g.Next = child.ID
+			}
+		case ClassNoData, ClassNXDomain:
 			if child := r.childOnParentServers(lk, st, rep); child != nil {
 				g.Next = child.ID
 			}

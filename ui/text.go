@@ -123,6 +123,8 @@ func (tw *textWriter) renderStep(st *trace.Step, indent int) {
 		src = "servers already known in this run"
 	case "hints":
 		src = "root hints"
+	case trace.SourceParentServers:
+		src = "served by its parent's servers, " + serverNames(d.From) + " (no referral)"
 	}
 	tw.line(indent, s.Zone.Render(zoneName(st.Zone))+"  "+s.Dim.Render(clean(fmt.Sprintf("%s %s; %s, %s", st.Name, st.Type, count(len(d.NS), "name server"), src))))
 	if l, ok := tw.chain[st.Zone]; ok {
@@ -426,6 +428,10 @@ func (tw *textWriter) renderResult(st *trace.Step, res *trace.Result, indent int
 		tw.line(indent, s.Warn.Render(symNegative+" NODATA: no "+st.Type+" records at "+st.Name)+s.Dim.Render("  ("+who+")"))
 	case trace.KindFailed:
 		tw.line(indent, s.Bad.Render(symError+" "+failedWords(st, res)))
+	}
+	// A zone below on the same servers: the trace went on in it.
+	if child := tw.rep.StepByID(res.Next); child != nil && child.Parent == st.ID && child.ID != st.ID && res.Kind != trace.KindReferral {
+		tw.renderStep(child, indent)
 	}
 }
 

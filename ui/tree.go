@@ -360,6 +360,12 @@ func (b *treeBuilder) resultNode(st *trace.Step, r *trace.Result, i int, parent 
 	case trace.KindFailed:
 		n.label, n.status = clean(failedWords(st, r)), stError
 	}
+	// A zone below on the same servers: the trace went on in it.
+	if child := b.t.StepByID(r.Next); child != nil && child.Parent == st.ID && child.ID != st.ID && r.Kind != trace.KindReferral {
+		if c := b.stepNode(child, n); c != nil {
+			n.children = append(n.children, c)
+		}
+	}
 	return n
 }
 

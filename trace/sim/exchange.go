@@ -154,6 +154,15 @@ func (u *Universe) answer(s *Server, m *dns.Msg, transport string, edns bool) *d
 		r.Authoritative = false
 	default:
 		z := s.zoneFor(q.Name)
+		if q.Qtype == dns.TypeDS && z != nil && z.Origin != "." && strings.EqualFold(z.Origin, q.Name) {
+			// A server of both sides of a cut answers DS from the parent
+			// (RFC 4035 §3.1.4.1): the DS RRset lives there.
+			if i, end := dns.NextLabel(q.Name, 0); !end {
+				if p := s.zoneFor(q.Name[i:]); p != nil {
+					z = p
+				}
+			}
+		}
 		if z == nil {
 			r.Rcode = dns.RcodeRefused
 			break
