@@ -91,16 +91,19 @@ func wrapLines(text string, width int) string {
 			out = append(out, line)
 			continue
 		}
-		// The lines after the first keep the line's indent.
-		indent := line[:len(line)-len(strings.TrimLeft(line, " "))]
-		if len(indent) > width/2 {
-			indent = ""
+		// The lines after the first keep the line's indent; a tree's
+		// branches (├─ └─) continue as │ or blanks below themselves.
+		lead := line[:len(line)-len(strings.TrimLeft(line, " │├└─"))]
+		indent := strings.NewReplacer("├", "│", "└", " ", "─", " ").Replace(lead)
+		if ansi.StringWidth(indent) > width/2 {
+			lead, indent = "", ""
 		}
-		for i, l := range strings.Split(ansi.Wrap(strings.TrimLeft(line, " "), width-len(indent), " "), "\n") {
+		for i, l := range strings.Split(ansi.Wrap(strings.TrimPrefix(line, lead), width-ansi.StringWidth(indent), " "), "\n") {
 			if i > 0 {
-				l = strings.TrimLeft(l, " ")
+				out = append(out, indent+strings.TrimLeft(l, " "))
+				continue
 			}
-			out = append(out, indent+l)
+			out = append(out, lead+l)
 		}
 	}
 	return strings.Join(out, "\n")

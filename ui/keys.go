@@ -8,7 +8,7 @@ type KeyMap struct {
 	PageUp, PageDown, Top, Bottom                         key.Binding
 	NextProblem, PrevProblem, Copy                        key.Binding
 	Tab, Filter, Next, Prev, Findings, Rerun, Type, Write key.Binding
-	Open                                                  key.Binding
+	Open, Chain                                           key.Binding
 	Help, Quit, Interrupt, Cancel                         key.Binding
 }
 
@@ -41,6 +41,7 @@ func DefaultKeyMap() KeyMap {
 		Type:        b("t", "query type", "t"),
 		Write:       b("w", "write to file", "w"),
 		Open:        b("o", "trace", "o"),
+		Chain:       b("d", "dnssec", "d"),
 		Help:        b("?", "help", "?"),
 		Quit:        b("q", "quit", "q"),
 		Interrupt:   b("ctrl+c", "interrupt (exit 130)", "ctrl+c"),
@@ -48,9 +49,10 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
-// ShortHelp is the help line; it fits 80 columns.
+// ShortHelp is the help line; it fits 80 columns (y copy is on the help
+// screen).
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Toggle, k.NextProblem, k.Tab, k.Open, k.Copy, k.Help, k.Quit}
+	return []key.Binding{k.Toggle, k.NextProblem, k.Tab, k.Open, k.Chain, k.Help, k.Quit}
 }
 
 // FullHelp is the help screen, in columns that fit 80 columns.
@@ -58,6 +60,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Left, k.Right, k.Toggle, k.ExpandAll, k.CollapseAll, k.PageUp, k.PageDown},
 		{k.Top, k.Bottom, k.NextProblem, k.PrevProblem, k.Tab, k.Findings, k.Filter, k.Next, k.Prev},
-		{k.Copy, k.Open, k.Type, k.Rerun, k.Write, k.Help, k.Quit, k.Cancel},
+		{k.Copy, k.Open, k.Chain, k.Type, k.Rerun, k.Write, k.Help, k.Quit, k.Cancel},
 	}
 }

@@ -99,7 +99,7 @@ func (m Model) View() string {
 		tw, _ := m.paneSize(paneTree)
 		rw, dh := m.paneSize(paneDetail)
 		left := fit(m.paneTitle(paneTree, m.treeTitle(tw))+"\n"+m.tree.View(), tw, m.bodyHeight())
-		right := fit(m.paneTitle(paneDetail, "Detail")+"\n"+m.detail.View(), rw, dh+1) + "\n" +
+		right := fit(m.paneTitle(paneDetail, m.detailTitle())+"\n"+m.detail.View(), rw, dh+1) + "\n" +
 			fit(m.paneTitle(paneFindings, m.findings.Title())+"\n"+m.findings.View(), rw, m.bodyHeight()-dh-1)
 		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, left, strings.Repeat("│\n", m.bodyHeight()-1)+"│", right))
 	default:
@@ -112,7 +112,7 @@ func (m Model) View() string {
 				body = m.paneTitle(paneTree, m.treeTitle(m.width)) + "\n" + fit(m.tree.View(), m.width, th-1) + "\n" + story
 			}
 		case paneDetail:
-			body = m.paneTitle(paneDetail, "Detail  (tab: findings)") + "\n" + m.detail.View()
+			body = m.paneTitle(paneDetail, m.detailTitle()+"  (tab: findings)") + "\n" + m.detail.View()
 		case paneFindings:
 			list := m.narrowFindingsLines()
 			body = m.paneTitle(paneFindings, m.findings.Title()+"  (enter: show evidence)") + "\n" + fit(m.findings.View(), m.width, list) +

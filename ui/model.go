@@ -82,6 +82,7 @@ type Model struct {
 	focus       pane
 	mode        inputMode
 	showHelp    bool
+	showChain   bool // the detail pane shows the selected zone's chain of trust
 	message     string
 	touched     bool // the selection moved: the intro gives way to it
 	moved       bool // the user moved in the tree during this run: keep it there
@@ -230,6 +231,12 @@ func (m Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.prompt(modeWrite, "ddx-"+strings.TrimSuffix(m.name, ".")+".txt")
 	case key.Matches(msg, k.Open):
 		return m.prompt(modeName, "")
+	case key.Matches(msg, k.Chain):
+		m.showChain = !m.showChain
+		m.message = ""
+		if m.showChain {
+			m.message = "chain of trust of the selected zone · d: back to the detail"
+		}
 	case key.Matches(msg, k.Cancel):
 		m.tree.SetFilter("")
 		m.message = ""
@@ -294,6 +301,12 @@ func (m *Model) updateDetail() {
 	switch {
 	case m.focus == paneFindings && ok:
 		text = findingText(f)
+	case m.showChain:
+		zone := "."
+		if n := m.tree.Selected(); n != nil && nodeZone(n) != "" {
+			zone = nodeZone(n)
+		}
+		text = chainTree(m.report, zone)
 	case m.opt.Intro != "" && !m.touched && m.report == nil:
 		text = m.opt.Intro // until the story is there to read
 	case m.tree.Selected() != nil:
