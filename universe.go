@@ -89,4 +89,6 @@ var Scenarios = []Scenario{
 	// Zones on their parent's servers (issue #15): no referral shows the cut.
 	{"www.stale.samesrv.test", "a signed zone on its parent's servers whose DS is for a retired key: bogus"},
 	{"www.ok.samesrv.test", "a signed zone on its parent's servers: secure, its DS asked of the parent side"},
+	// Name server addresses for issue #14.
+	{"www.onenet.test", "both name servers in one /24: one routing problem takes the zone down"},
 }

@@ -74,6 +74,8 @@ func TestDemoScenariosExactFindings(t *testing.T) {
 		{"www.axfr.test A", false, ""}, // ddx trace asks for no transfer
 		{"copies.test SOA", true, "axfr-open@copies.test. zone-copies-differ@copies.test."},
 		{"www.copies.test A", false, "answer-inconsistent@copies.test."}, // www is the name edited on ns2
+		{"www.onenet.test A", false, "ns-same-prefix@onenet.test."},
+		{"onenet.test SOA", true, "ns-same-prefix@onenet.test."},
 	}
 	for _, c := range cases {
 		t.Run(c.query, func(t *testing.T) {

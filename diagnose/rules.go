@@ -20,6 +20,7 @@ var rules = []*Rule{
 	ruleNSAddressSpecial, ruleSOAFieldsMismatch, ruleSOARNAMEInvalid, ruleReferralTooLarge,
 	ruleSOAMNAME,
 	ruleResolverTransportFailure, ruleResolverAnswerNotAuthoritative,
+	ruleNSSamePrefix, ruleNSSingleFamily,
 	// DNSSEC: the chain of trust, per server (dnssec.go validates).
 	ruleDSMismatch, ruleDNSKEYNotSignedByDS, ruleRRSIGExpired, ruleRRSIGNotYetValid,
 	ruleRRSIGInvalid, ruleRRSIGMissing, ruleNSECProofInvalid, ruleDSForUnsignedZone,
