@@ -24,7 +24,7 @@ func TestChainLineAtEachZoneCut(t *testing.T) {
 			`^      DNSSEC secure  DS \d+ \(ED25519, SHA256\) → DNSKEY KSK \d+ ✓, ZSK \d+ → signed by \d+ \(valid for another \d+ days\)$`,
 		}, []string{"✗", "insecure"}},
 		{"www.dsmismatch.test", []string{
-			`^      DNSSEC bogus  DS \d+ \(ED25519, SHA256\) matches no key → DNSKEY KSK \d+, ZSK \d+ → .*  ✗ ds-mismatch on ns1\.dsmismatch\.test\. \([0-9a-f.:]+\), ns2\.dsmismatch\.test\. \([0-9a-f.:]+\)$`,
+			`^      DNSSEC bogus  DS \d+ \(ED25519, SHA256\) matches no key → DNSKEY KSK \d+, ZSK \d+ → .*  ✗ ds-mismatch on ns1\.dsmismatch\.test\. \([0-9a-f.:]+\), ns1\.dsmismatch\.test\. \([0-9a-f.:]+\), ns2\.dsmismatch\.test\. \([0-9a-f.:]+\)$`,
 		}, nil},
 		{"www.expired.test", []string{`DNSSEC bogus  DS .* \(expired \d+ (days|hours|minutes) ago\)  ✗ rrsig-expired on ns1\.expired\.test\.`}, nil},
 		{"www.halfsigned.test", []string{`DNSSEC secure  DS .*✗ ds-for-unsigned-zone on ns2\.halfsigned\.test\. \([0-9a-f.:]+\); valid on ns1\.halfsigned\.test\.`}, nil},
