@@ -33,7 +33,7 @@ func TestChainOfTrustView(t *testing.T) {
 	text, screen := chainView(t, "www.dsmismatch.test.", "dsmismatch.test.")
 	for _, w := range []string{
 		"Chain of trust of dsmismatch.test.: bogus",
-		". (root)  secure (trust anchor)\n└─ test.  secure\n  └─ dsmismatch.test.  bogus  ✗ ds-mismatch on ns1.dsmismatch.test. (192.0.2.182), ns2.dsmismatch.test. (203.0.113.183)\n",
+		". (root)  secure (trust anchor)\n└─ test.  secure\n  └─ dsmismatch.test.  bogus  ✗ ds-mismatch on ns1.dsmismatch.test. (192.0.2.182), ns1.dsmismatch.test. (2001:db8::182), ns2.dsmismatch.test. (203.0.113.183)\n",
 		"├─ DS at test.",
 		"ED25519  digest SHA256  ✗ matches no DNSKEY the servers serve",
 		"├─ DNSKEY",
@@ -62,7 +62,7 @@ func TestChainOfTrustView(t *testing.T) {
 		"KSK ",
 		"✓ named by a DS",
 		"signs www.secure.test. A, ",
-		"└─ ✓ the chain validates on ns1.secure.test. (192.0.2.180), ns2.secure.test. (203.0.113.181)",
+		"└─ ✓ the chain validates on ns1.secure.test. (192.0.2.180), ns1.secure.test. (2001:db8::180), ns2.secure.test. (203.0.113.181)",
 	} {
 		if !strings.Contains(text, w) {
 			t.Errorf("secure chain lacks %q:\n%s", w, text)
