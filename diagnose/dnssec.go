@@ -41,9 +41,12 @@ type zoneSec struct {
 	why    string // what made it insecure, bogus or indeterminate
 	// ds are the DS records the parent publishes (validated), and dsQs
 	// the queries that brought them.
-	ds       []*dns.DS
-	dsQs     []int
-	noDS     bool // a parent server answered that there is no DS
+	ds   []*dns.DS
+	dsQs []int
+	noDS bool // a parent server answered that there is no DS
+	// dsChild are the parent servers that answered the DS query from the
+	// zone itself (NODATA with its SOA): no proof either way.
+	dsChild  []string
 	anchored bool // a trust point: ds are the trust anchors
 	keys     []*dns.DNSKEY
 	bad      map[string][]dnsIssue // server label → what breaks its chain
@@ -157,9 +160,13 @@ func (a *dnssecAnalysis) validateZone(z *zoneSec) {
 	default:
 		a.collectDS(z)
 		if len(z.ds) == 0 {
-			if z.noDS {
+			switch {
+			case z.noDS:
 				z.state, z.why = Insecure, "the parent "+z.parent.v.zone+" proves there is no DS for "+zone
-			} else {
+			case len(z.dsChild) > 0:
+				z.state, z.why = Indeterminate, strings.Join(z.dsChild, ", ")+" answered the DS query for "+zone+
+					" from "+zone+" itself (its SOA), not from the parent "+z.parent.v.zone+" (RFC 4035 §3.1.4.1): nothing proves there is no DS"
+			default:
 				z.state, z.why = Indeterminate, "no parent server answered the DS query for "+zone
 			}
 			return
@@ -252,6 +259,10 @@ func (a *dnssecAnalysis) collectDS(z *zoneSec) {
 				}
 				switch q.Class {
 				case trace.ClassNoData:
+					if soaOwner(q.Reply.Ns, z.v.zone) {
+						z.dsChild = appendOnce(z.dsChild, s.Label()) // the child side answered
+						continue
+					}
 					z.noDS = true
 				case trace.ClassAnswer:
 					var set []*dns.DS
@@ -331,4 +342,14 @@ func (a *dnssecAnalysis) serverKeys(z *zoneSec, s *trace.Server, q *trace.Query)
 		}
 	}
 	return keys, true
+}
+
+// soaOwner reports whether the authority section holds the SOA of zone.
+func soaOwner(ns []dns.RR, zone string) bool {
+	for _, rr := range ns {
+		if soa, ok := rr.(*dns.SOA); ok && strings.EqualFold(soa.Hdr.Name, zone) {
+			return true
+		}
+	}
+	return false
 }

@@ -45,6 +45,24 @@ func TestChildZoneOnItsParentsServers(t *testing.T) {
 	if tr.Outcome.Rcode != trace.RcodeNoError {
 		t.Errorf("outcome %s: %s", tr.Outcome.Rcode, tr.Outcome.Explanation)
 	}
+	// The child's DS is asked of the parent side: the unsigned parent has
+	// none, and the SOA of that NODATA is parent.test.'s, not the child's
+	// (the servers answer DS from the zone above the cut).
+	for _, s := range parent.Servers {
+		var soa string
+		for _, q := range s.Queries {
+			if q.Purpose == trace.PurposeDS && q.Name == "child.parent.test." && q.OK() && q.Class == trace.ClassNoData {
+				for _, rr := range q.Reply.Ns {
+					if x, ok := rr.(*dns.SOA); ok {
+						soa = x.Hdr.Name
+					}
+				}
+			}
+		}
+		if soa != "parent.test." {
+			t.Errorf("%s: the DS of child.parent.test. was not answered from the parent side (SOA %q)", s.Label(), soa)
+		}
+	}
 
 	plain := demotest.Trace(t, u, "child.parent.test", dns.TypeSOA, false)
 	for _, st := range plain.Steps {

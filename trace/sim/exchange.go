@@ -154,7 +154,7 @@ func (u *Universe) answer(s *Server, m *dns.Msg, transport string, edns bool) *d
 		r.Authoritative = false
 	default:
 		z := s.zoneFor(q.Name)
-		if q.Qtype == dns.TypeDS && z != nil && z.Origin != "." && strings.EqualFold(z.Origin, q.Name) {
+		if q.Qtype == dns.TypeDS && z != nil && z.Origin != "." && strings.EqualFold(z.Origin, q.Name) && !s.Faults[FaultDSChildSide] {
 			// A server of both sides of a cut answers DS from the parent
 			// (RFC 4035 §3.1.4.1): the DS RRset lives there.
 			if i, end := dns.NextLabel(q.Name, 0); !end {
@@ -189,6 +189,11 @@ func (u *Universe) answer(s *Server, m *dns.Msg, transport string, edns bool) *d
 	s.conform(m, r)
 	return r
 }
+
+// FaultDSChildSide makes a server of both sides of a cut answer the
+// child's DS from the child zone (NODATA with the child's SOA), as a
+// server that breaks RFC 4035 §3.1.4.1 does.
+const FaultDSChildSide = "ds-child-side"
 
 // fit adds an OPT record when the query had one, and truncates a UDP
 // reply that is too large for the query's buffer (or always, with tc).
