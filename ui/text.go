@@ -180,6 +180,9 @@ func (tw *textWriter) renderStep(st *trace.Step, indent int) {
 	for _, srv := range st.Servers {
 		tw.renderServer(srv, indent+1, width)
 	}
+	for _, p := range st.Primaries {
+		tw.renderPrimary(p, indent+1)
+	}
 	for _, res := range st.Results {
 		tw.renderResult(st, res, indent+1)
 	}
