@@ -1,13 +1,17 @@
 package diagnose_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/ddxdns/ddx/diagnose"
+	"github.com/ddxdns/ddx/internal/demotest"
 	"github.com/ddxdns/ddx/trace"
 	"github.com/miekg/dns"
+	"golang.org/x/tools/txtar"
 )
 
 func TestSOAMNAME(t *testing.T) { runFixtures(t, "soa-mname") }
@@ -99,4 +103,44 @@ func TestSOAMNAMENeedsFetchedData(t *testing.T) {
 			t.Errorf("soa-mname without a lookup: %s", f.Explanation)
 		}
 	})
+}
+
+// TestSOAMNAMESavedTrace: a saved check carries the primary's probe (its
+// reply in wire format), so `ddx show` says what the live run said.
+func TestSOAMNAMESavedTrace(t *testing.T) {
+	t.Parallel()
+	f := loadFixture(t, "testdata/soa-mname/older-serial.txtar")
+	fsys, err := txtar.FS(f.arch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := diagnose.New(demotest.Trace(t, demotest.Load(t, fsys, "."), f.query, f.qtype, true))
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(live); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := trace.Load(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := diagnose.New(tr)
+	lf, sf := findingOf(live.Findings, "soa-mname"), findingOf(saved.Findings, "soa-mname")
+	if lf == nil || sf == nil || lf.Explanation != sf.Explanation {
+		t.Fatalf("soa-mname live %+v, saved %+v", lf, sf)
+	}
+	n := 0
+	for _, st := range tr.Steps {
+		for _, p := range st.Primaries {
+			for _, s := range p.Servers {
+				for _, q := range s.Queries {
+					if q.Purpose == trace.PurposeMNAME && q.Reply != nil {
+						n++
+					}
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("the saved trace has no reply from the primary")
+	}
 }
