@@ -15,8 +15,10 @@ func (r *run) stabilize() {
 	k := &stableKeys{tr: r.tr, steps: map[int]string{}, lookups: map[int]string{}, busy: map[int]bool{}}
 	// A shared NS address lookup belongs to the first step, in this
 	// order, that needed it. A key depends on the owners of the lookups
-	// above it, so repeat until nothing moves.
-	for pass := 0; pass < len(r.tr.Lookups)+1; pass++ {
+	// and the parents of the steps above it, so repeat until nothing
+	// moves: a move settles at least one level, so there are at most as
+	// many passes as lookups and steps.
+	for pass := 0; pass < len(r.tr.Lookups)+len(r.tr.Steps)+1; pass++ {
 		moved := false
 		for _, l := range r.tr.Lookups {
 			if l.Reason != ReasonNSAddr && len(r.requesters[l.ID]) < 2 { // or a shared alias target
