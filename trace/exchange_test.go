@@ -50,15 +50,24 @@ func authority(w dns.ResponseWriter, m *dns.Msg) {
 // mux, and stops them when the test ends.
 func serve(t *testing.T, h dns.HandlerFunc) uint16 {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	// The UDP port the kernel picks may be taken over TCP (by another
+	// test's connection): pick again.
+	var pc net.PacketConn
+	var ln net.Listener
+	for try := 0; ; try++ {
+		var err error
+		if pc, err = net.ListenPacket("udp", "127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
+		if ln, err = net.Listen("tcp", pc.LocalAddr().String()); err == nil {
+			break
+		}
+		pc.Close()
+		if try == 20 {
+			t.Fatal(err)
+		}
 	}
 	port := pc.LocalAddr().(*net.UDPAddr).Port
-	ln, err := net.Listen("tcp", pc.LocalAddr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, srv := range []*dns.Server{{PacketConn: pc}, {Listener: ln}} {
 		mux := dns.NewServeMux()
 		mux.Handle(".", h)
@@ -76,7 +85,7 @@ func loopbackCfg(port uint16) trace.Config {
 	return trace.Config{
 		Roots:   []trace.Hint{{Name: "localhost.", Addrs: []netip.Addr{netip.MustParseAddr("127.0.0.1")}}},
 		Port:    port,
-		Timeout: 300 * time.Millisecond,
+		Timeout: 2 * time.Second, // well above a loaded machine's delays under -race
 	}
 }
 
@@ -116,7 +125,9 @@ func TestRealSocketsSilentAndClosed(t *testing.T) {
 		}
 	}()
 	silent := uint16(pc.LocalAddr().(*net.UDPAddr).Port)
-	tr := runTrace(t, loopbackCfg(silent), "www.example", dns.TypeA)
+	cfg := loopbackCfg(silent)
+	cfg.Timeout = 300 * time.Millisecond // nothing comes: no need to wait long
+	tr := runTrace(t, cfg, "www.example", dns.TypeA)
 	if q := mainQuery(t, tr, "."); q.ErrorKind != "timeout" || tr.Outcome.Rcode != trace.RcodeServFail {
 		t.Errorf("silent server: %s %s", q.ErrorKind, tr.Outcome.Rcode)
 	}
@@ -198,7 +209,7 @@ func TestRealSocketsIDMismatch(t *testing.T) {
 				w.WriteMsg(r)
 			}
 		})
-		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		m := new(dns.Msg)
 		m.SetQuestion("www.example.", dns.TypeA)
 		r, _, err := trace.NetExchanger{}.Exchange(ctx, m, netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port), "udp")
