@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"time"
 
 	"github.com/ddxdns/ddx/internal/zonegen"
 )
@@ -41,13 +43,28 @@ func lintRows(bin, dir string, runs int) error {
 	}
 	fmt.Printf("A generated zone file of %d records (%.0f MiB: A, AAAA, MX, CNAME, TXT, SRV, delegations with glue), linted by each tool in turn; %d runs each. Peak RSS is the largest of the runs.\n\n", n, float64(st.Size())/(1<<20), runs)
 	res := measure(tools, runs)
-	d, g, k := median(res["ddx"]), median(res["named"]), median(res["knot"])
-	fmt.Println("| tool | time | peak RSS | ddx/tool |")
-	fmt.Println("|---|---|---|---|")
-	fmt.Printf("| ddx lint | %s | %.0f MiB | |\n", spread(res["ddx"]), float64(maxRSS(res["ddx"]))/1024)
-	fmt.Printf("| named-checkzone -i local | %s | %.0f MiB | %.2fx |\n", spread(res["named"]), float64(maxRSS(res["named"]))/1024, ratio(d, g))
-	fmt.Printf("| kzonecheck | %s | %.0f MiB | %.2fx |\n", spread(res["knot"]), float64(maxRSS(res["knot"]))/1024, ratio(d, k))
+	d := median(res["ddx"])
+	fmt.Println("| tool | time | CPU time (user + system) | peak RSS | ddx/tool (time) | ddx/tool (CPU) |")
+	fmt.Println("|---|---|---|---|---|---|")
+	for _, t := range []struct{ key, label string }{{"ddx", "ddx lint"}, {"named", "named-checkzone -i local"}, {"knot", "kzonecheck"}} {
+		m := median(res[t.key])
+		ratios := "| |"
+		if t.key != "ddx" {
+			ratios = fmt.Sprintf("%.2fx | %.2fx |", ratio(d, m), float64(medianCPU(res["ddx"]))/float64(medianCPU(res[t.key])))
+		}
+		fmt.Printf("| %s | %s | %s | %.0f MiB | %s\n", t.label, spread(res[t.key]), ms(medianCPU(res[t.key])), float64(maxRSS(res[t.key]))/1024, ratios)
+	}
 	return nil
+}
+
+// medianCPU is the median CPU time of the samples.
+func medianCPU(s []sample) time.Duration {
+	c := make([]time.Duration, len(s))
+	for i, x := range s {
+		c[i] = x.cpu
+	}
+	slices.Sort(c)
+	return c[len(c)/2]
 }
 
 // writeMillion writes the generated zone of lintRecords records.

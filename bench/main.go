@@ -36,7 +36,8 @@ type tool struct {
 
 type sample struct {
 	wall time.Duration
-	rss  int64 // KiB
+	cpu  time.Duration // user and system
+	rss  int64         // KiB
 }
 
 func main() {
@@ -99,7 +100,9 @@ func run(runs int, only []string) error {
 		}
 		fmt.Println()
 	}
-	fmt.Printf("Peak RSS of ddx trace, ddx check and ddx's queries: %.1f MiB\n", float64(peak)/1024)
+	if peak > 0 {
+		fmt.Printf("Peak RSS of ddx trace, ddx check and ddx's queries: %.1f MiB\n", float64(peak)/1024)
+	}
 	return nil
 }
 
@@ -221,6 +224,7 @@ func measure(tools []tool, runs int) map[string][]sample {
 			s := sample{wall: time.Since(begin)}
 			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 				s.rss = ru.Maxrss
+				s.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 			}
 			cancel()
 			out[t.name] = append(out[t.name], s)

@@ -43,6 +43,9 @@ type ZoneContent struct {
 	// The names with NS records, the apex first (built when needed).
 	nsSetList []string
 	entsOnce  sync.Once
+	// Every record's target, lower-cased (built when needed).
+	targetList  []zoneTarget
+	targetsOnce sync.Once
 }
 
 // A ZoneProblem is something wrong with how the zone is written: a zone-syntax finding.

@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"iter"
 	"net/netip"
 	"strings"
 
@@ -116,38 +117,44 @@ func reverseLabels(rel string, ip6 bool) bool {
 
 // target is a name a record points to.
 type zoneTarget struct {
-	rec  *ZoneRecord
-	name string
-	kind string // NS, MX, SRV, CNAME, PTR, DNAME
+	rec   *ZoneRecord
+	name  string
+	kind  string // NS, MX, SRV, CNAME, PTR
+	rtype uint16
 }
 
-// targets lists the targets of the zone's records of the given kinds.
-func (z *ZoneContent) targets(kinds ...uint16) []zoneTarget {
-	var out []zoneTarget
-	for i := range z.Records {
-		r := &z.Records[i]
-		t := r.RR.Header().Rrtype
-		if !zoneHasType(t, kinds) {
-			continue
+// targets yields the targets of the zone's records of the given kinds.
+// The list of every target is made once, for all the rules that read it.
+func (z *ZoneContent) targets(kinds ...uint16) iter.Seq[zoneTarget] {
+	z.targetsOnce.Do(func() {
+		for i := range z.Records {
+			r := &z.Records[i]
+			var n string
+			switch rr := r.RR.(type) {
+			case *dns.NS:
+				n = rr.Ns
+			case *dns.MX:
+				n = rr.Mx
+			case *dns.SRV:
+				n = rr.Target
+			case *dns.CNAME:
+				n = rr.Target
+			case *dns.PTR:
+				n = rr.Ptr
+			default:
+				continue
+			}
+			t := r.RR.Header().Rrtype
+			z.targetList = append(z.targetList, zoneTarget{rec: r, name: lowerName(n), kind: rrTypeName(t), rtype: t})
 		}
-		var n string
-		switch rr := r.RR.(type) {
-		case *dns.NS:
-			n = rr.Ns
-		case *dns.MX:
-			n = rr.Mx
-		case *dns.SRV:
-			n = rr.Target
-		case *dns.CNAME:
-			n = rr.Target
-		case *dns.PTR:
-			n = rr.Ptr
-		default:
-			continue
+	})
+	return func(yield func(zoneTarget) bool) {
+		for _, t := range z.targetList {
+			if zoneHasType(t.rtype, kinds) && !yield(t) {
+				return
+			}
 		}
-		out = append(out, zoneTarget{rec: r, name: lowerName(n), kind: rrTypeName(t)})
 	}
-	return out
 }
 
 func zoneHasType(t uint16, ts []uint16) bool {
@@ -167,7 +174,7 @@ func lintNSMissingTrailingDot(p *ZonePass) { trailingDots(p, dns.TypeNS) }
 
 func trailingDots(p *ZonePass, kinds ...uint16) {
 	z := p.Zone
-	for _, t := range z.targets(kinds...) {
+	for t := range z.targets(kinds...) {
 		host := t.kind == "PTR" || t.kind == "NS"
 		meant, ok := z.missingDot(t.name, host)
 		if !ok {
@@ -185,7 +192,7 @@ func trailingDots(p *ZonePass, kinds ...uint16) {
 // aliasTargets reports the targets of the given kinds that are CNAMEs in the zone.
 func aliasTargets(p *ZonePass, kinds ...uint16) {
 	z := p.Zone
-	for _, t := range z.targets(kinds...) {
+	for t := range z.targets(kinds...) {
 		cn := z.rrs(t.name, dns.TypeCNAME)
 		if len(cn) == 0 {
 			continue
@@ -339,7 +346,7 @@ func lintMXInvalid(p *ZonePass) {
 			})
 		}
 	}
-	for _, t := range z.targets(dns.TypeMX) {
+	for t := range z.targets(dns.TypeMX) {
 		if t.name == "." || !z.authoritative(t.name) || z.hasAddress(t.name) || z.unusableTarget(t.name, true) {
 			continue
 		}
@@ -365,7 +372,7 @@ func zoneExistsNote(z *ZoneContent, name string) string {
 func lintNSNameUnresolvable(p *ZonePass) {
 	z := p.Zone
 	done := map[string]bool{}
-	for _, t := range z.targets(dns.TypeNS) {
+	for t := range z.targets(dns.TypeNS) {
 		if done[t.name] || !z.authoritative(t.name) || z.hasAddress(t.name) || z.unusableTarget(t.name, true) {
 			continue
 		}
