@@ -21,7 +21,7 @@ import (
 )
 
 // hostileRows serves each of issue 18's attack classes (package hostile,
-// moved to 127.100.0.0/14) on loopback, from the simulated universe the
+// moved to 127.100-109.x.x) on loopback, from the simulated universe the
 // trace tests use, and runs ddx trace and dig +trace against it in turn.
 // The universe counts the packets each run sends it; ddx's peak RSS and
 // the size of its text output are what the issue bounds (100 MiB, 2 MiB,
