@@ -68,6 +68,11 @@ var Scenarios = []Scenario{
 	{"www.types.test AAAA", "a server never answers AAAA queries (try ddx check types.test)"},
 	{"www.ednscomp.test", "servers fail ISC's EDNS compliance tests (try ddx check ednscomp.test)"},
 	{"www.case.test", "a server lowercases the echoed query name (try ddx check case.test)"},
+	{"www.noaa.test", "a server answers from the zone without the AA bit: lame"},
+	{"www.udponly.test", "a filter in front of a server passes TCP only"},
+	{"www.noedns.test", "one server drops every EDNS query, the other every query with an EDNS option (try ddx check noedns.test)"},
+	{"www.typefail.test MX", "servers answer MX SERVFAIL and TXT FORMERR or REFUSED (try ddx check typefail.test)"},
+	{"www.private.test", "a name server's glue is a private address"},
 	// More DNSSEC scenarios for issue #15, one per finding.
 	{"www.island.test", "signed, but test. has no DS for it: an island of security"},
 	{"www.dsunsigned.test", "test. has a DS for it, but neither server signs it"},

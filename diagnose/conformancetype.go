@@ -59,6 +59,17 @@ var ruleQueryTypeFailure = &Rule{
 	},
 }
 
+// typeFails reports whether query-type-failure blames qtype at s: the
+// server answers the zone's SOA, and the type fails every time asked.
+func typeFails(s *trace.Server, qtype string) bool {
+	soa := first(s, trace.PurposeSOA)
+	if soa == nil || !soa.OK() || soa.Reply.Rcode != dns.RcodeSuccess {
+		return false
+	}
+	_, _, ok := typeFailure(typeProbes(s, qtype))
+	return ok
+}
+
 // typeProbes are a server's type probes of one type, in the order sent.
 func typeProbes(s *trace.Server, qtype string) []*trace.Query {
 	var out []*trace.Query

@@ -76,6 +76,18 @@ func TestDemoScenariosExactFindings(t *testing.T) {
 		{"www.copies.test A", false, "answer-inconsistent@copies.test."}, // www is the name edited on ns2
 		{"www.onenet.test A", false, "ns-same-prefix@onenet.test."},
 		{"onenet.test SOA", true, "ns-same-prefix@onenet.test."},
+		// The lab proofs of issue #14 (lab/conformance_test.go).
+		{"noaa.test SOA", true, "lame-delegation@noaa.test."},
+		{"udponly.test SOA", true, "server-timeout@udponly.test."},
+		{"noedns.test SOA", true, "edns-noncompliance@noedns.test. edns-noncompliance@noedns.test. tcp-failure@noedns.test."},
+		{"www.noedns.test A", false, "edns-noncompliance@noedns.test."},
+		{"typefail.test SOA", true, "query-type-failure@typefail.test. query-type-failure@typefail.test."},
+		{"www.typefail.test A", false, ""},
+		{"badhost.test SOA", true, "hostname-syntax@badhost.test."},
+		{"soadiff.test SOA", true, ""},  // soa-fields-mismatch is a notice
+		{"soarname.test SOA", true, ""}, // soa-rname-invalid is a notice
+		{"nullmx.test SOA", true, "mx-invalid@nullmx.test."},
+		{"private.test SOA", true, "ns-address-special@private.test. server-unreachable@private.test."},
 	}
 	for _, c := range cases {
 		t.Run(c.query, func(t *testing.T) {

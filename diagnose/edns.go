@@ -83,7 +83,9 @@ func ednsProblem(q *trace.Query) (Severity, string) {
 			continue
 		}
 		next := q.Attempts[i+1]
-		if (a.Rcode == "FORMERR" || a.Rcode == "NOTIMP") && !next.EDNS && next.Rcode != "" {
+		// Without EDNS it must answer otherwise: FORMERR both ways is a
+		// query the server rejects whatever EDNS does (query-type-failure).
+		if (a.Rcode == "FORMERR" || a.Rcode == "NOTIMP") && !next.EDNS && next.Rcode != "" && next.Rcode != "FORMERR" && next.Rcode != "NOTIMP" {
 			return Warning, fmt.Sprintf("Asked %s %s with EDNS it answered %s; without EDNS it answered %s.", q.Name, q.Type, a.Rcode, next.Rcode)
 		}
 	}

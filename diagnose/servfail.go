@@ -16,6 +16,9 @@ var ruleServerFailure = &Rule{
 					if q.Class != trace.ClassServFail || q.Purpose == trace.PurposeRecursion {
 						continue
 					}
+					if typeFails(s, q.Type) {
+						continue // the zone loaded; one type fails: query-type-failure
+					}
 					p.Report(Finding{
 						Zone: v.zone, Servers: []string{s.Label()}, Queries: []int{q.ID},
 						Summary:     s.Label() + " answers SERVFAIL for " + v.zone,

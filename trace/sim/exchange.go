@@ -46,7 +46,7 @@ func (u *Universe) Exchange(ctx context.Context, m *dns.Msg, ap netip.AddrPort, 
 	switch {
 	case s.Faults[FaultUnreachable]:
 		return nil, 0, fmt.Errorf("%w: connection refused (port unreachable)", trace.ErrUnreachable)
-	case s.Faults[FaultDrop], s.Faults[FaultDropEDNS] && edns, s.Faults[FaultTCPDrop] && transport == "tcp", s.dropsConformance(m):
+	case s.Faults[FaultDrop], s.Faults[FaultDropEDNS] && edns, s.Faults[FaultTCPDrop] && transport == "tcp", s.Faults[FaultUDPDrop] && transport == "udp", s.DropsConformance(m):
 		<-ctx.Done()
 		return nil, 0, fmt.Errorf("%w", trace.ErrTimeout)
 	}
@@ -186,7 +186,7 @@ func (u *Universe) answer(s *Server, m *dns.Msg, transport string, edns bool) *d
 		r.Question[0].Name = "wrong." + q.Name
 	}
 	fit(m, r, transport, s.Faults[FaultTruncate])
-	s.conform(m, r)
+	s.Conform(m, r)
 	return r
 }
 

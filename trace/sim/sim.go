@@ -28,6 +28,7 @@ const (
 	FaultDropEDNS    = "drop-edns"    // silent to queries with EDNS
 	FaultTruncate    = "truncate"     // TC=1 to every UDP query
 	FaultTCPDrop     = "tcp-drop"     // never answers over TCP
+	FaultUDPDrop     = "udp-drop"     // never answers over UDP (a filter that passes only TCP)
 	FaultRecursive   = "recursive"    // answers anything, RA=1, AA=0
 	FaultNoAA        = "noaa"         // answers without AA
 	FaultWrongID     = "wrong-id"     // replies with another message ID
