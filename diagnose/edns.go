@@ -89,8 +89,17 @@ func ednsProblem(q *trace.Query) (Severity, string) {
 			return Warning, fmt.Sprintf("Asked %s %s with EDNS it answered %s; without EDNS it answered %s.", q.Name, q.Type, a.Rcode, next.Rcode)
 		}
 	}
-	if n := len(q.Attempts); q.OK() && !q.EDNS && n > 0 && q.Attempts[n-1].EDNS {
-		return Warning, fmt.Sprintf("Asked %s %s with EDNS it answered without an OPT record.", q.Name, q.Type)
+	if q.OK() && !q.EDNS {
+		// The reply is the last attempt answered: was it asked with EDNS?
+		// (After silent EDNS tries, the reply may be to a query without.)
+		for i := len(q.Attempts) - 1; i >= 0; i-- {
+			if a := q.Attempts[i]; a.Rcode != "" {
+				if a.EDNS {
+					return Warning, fmt.Sprintf("Asked %s %s with EDNS it answered without an OPT record.", q.Name, q.Type)
+				}
+				break
+			}
+		}
 	}
 	return 0, ""
 }

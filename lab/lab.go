@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -133,17 +134,31 @@ func (l *Lab) start(ctx context.Context) error {
 	for _, s := range l.Servers {
 		all = append(all, s.Public, s.Backend)
 	}
+	private := l.privateAddrs()
+	all = append(all, private...)
 	configured, err := exec.CommandContext(ctx, "ip", "-o", "addr", "show", "dev", "lo").Output()
 	if err != nil {
 		return fmt.Errorf("lab: ip addr show: %w", err)
 	}
 	for _, a := range all {
+		if slices.Contains(private, a) {
+			// Not local yet, so nothing can hold its port: only refuse
+			// it when it is on lo already.
+			if strings.Contains(string(configured), " "+a.String()+"/") {
+				return fmt.Errorf("lab: %s is already configured on lo (a lab that was not stopped?); run the lab's stop first", a)
+			}
+			continue
+		}
 		if err := portFree(a, string(configured)); err != nil {
 			return err
 		}
 	}
 	for _, a := range all {
-		if out, err := exec.CommandContext(ctx, "ip", "addr", "add", a.String()+"/32", "dev", "lo").CombinedOutput(); err != nil {
+		args := []string{"addr", "add", a.String() + "/32", "dev", "lo"}
+		if slices.Contains(private, a) {
+			args = append(args, "label", privateLabel)
+		}
+		if out, err := exec.CommandContext(ctx, "ip", args...).CombinedOutput(); err != nil {
 			return fmt.Errorf("ip addr add %s: %v: %s", a, err, bytes.TrimSpace(out))
 		}
 		l.addrs = append(l.addrs, a)
@@ -343,15 +358,62 @@ func (l *Lab) translate(z *sim.Zone) string {
 }
 
 // labAddr maps any IPv4 address in the universe's zone data into loopback:
-// a server's own address to its proxy, anything else (stale glue, hosts,
-// web servers) to 127.55.0.0/16, where nothing listens. No address from
-// the zone data ever leaves the machine.
+// a server's own address to its proxy, a private address (privateRanges)
+// to itself, put on lo, anything else (stale glue, hosts, web servers) to
+// 127.55.0.0/16, where nothing listens. No address from the zone data
+// ever leaves the machine.
 func (l *Lab) labAddr(a netip.Addr) netip.Addr {
 	if s := l.byUniverse[a]; s != nil {
 		return s.Public
 	}
+	if isPrivate(a) {
+		return a
+	}
 	b := a.As4()
 	return netip.AddrFrom4([4]byte{127, 55, b[2], b[3]})
+}
+
+// privateRanges are the RFC 1918 ranges. The universe's zone data uses
+// them only where a name server's address is meant to be private (the
+// ns-address-special scenario): the lab keeps such an address as it is,
+// so that ddx and Zonemaster see a private address, and puts it on lo
+// with nothing listening, so that a packet to it never leaves the
+// machine and meets port unreachable, as the demo's unrouted address does.
+var privateRanges = []netip.Prefix{
+	netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("172.16.0.0/12"), netip.MustParsePrefix("192.168.0.0/16"),
+}
+
+// privateLabel marks the private addresses the lab puts on lo, so that
+// Cleanup finds them.
+const privateLabel = "lo:ddxlab"
+
+func isPrivate(a netip.Addr) bool {
+	for _, p := range privateRanges {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// privateAddrs lists the private IPv4 addresses in the zone data.
+func (l *Lab) privateAddrs() []netip.Addr {
+	seen := map[netip.Addr]bool{}
+	var out []netip.Addr
+	for _, s := range l.Servers {
+		for _, z := range s.Zones {
+			for _, rr := range z.Records() {
+				if v, ok := rr.(*dns.A); ok {
+					if a, ok := netip.AddrFromSlice(v.A.To4()); ok && isPrivate(a) && l.byUniverse[a] == nil && !seen[a] {
+						seen[a] = true
+						out = append(out, a)
+					}
+				}
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b netip.Addr) int { return a.Compare(b) })
+	return out
 }
 
 func (l *Lab) serverAt(a netip.Addr) (*Server, bool) {
@@ -698,8 +760,9 @@ func Cleanup() error {
 		return err
 	}
 	for _, line := range strings.Split(string(addrs), "\n") {
+		private := strings.Contains(line, privateLabel)
 		for _, f := range strings.Fields(line) {
-			if strings.HasPrefix(f, "127.53.") || strings.HasPrefix(f, "127.54.") {
+			if strings.HasPrefix(f, "127.53.") || strings.HasPrefix(f, "127.54.") || private && strings.HasSuffix(f, "/32") {
 				exec.Command("ip", "addr", "del", f, "dev", "lo").Run()
 			}
 		}

@@ -16,9 +16,13 @@ import (
 )
 
 // proxy stands at a server's public address and forwards to its backend,
-// adding what BIND and NSD cannot do: latency, silence, FORMERR to EDNS,
-// a dead TCP port, a cleared AA bit, foreign glue, and the lab's
-// Conditions (loss and jitter).
+// adding what BIND and NSD cannot do: latency, silence (to everything,
+// to UDP or TCP only, to EDNS, to an EDNS option, to one query type, to
+// a mixed-case name), FORMERR to EDNS, a cleared AA bit, foreign glue,
+// the conformance faults of trace/sim (an EDNS version answered as 0,
+// options and flags echoed, one query type failed, the question
+// lowercased), and the lab's Conditions (loss and jitter). The faults are
+// the sim's, from the same servers.conf options.
 type proxy struct {
 	servers []*dns.Server
 	wg      sync.WaitGroup
@@ -127,7 +131,7 @@ func serveProxy(s *Server, cond *conditions, w dns.ResponseWriter, m *dns.Msg) {
 	edns := m.IsEdns0() != nil
 	f := s.Faults
 	switch {
-	case f[sim.FaultDrop], f[sim.FaultDropEDNS] && edns, f[sim.FaultTCPDrop] && tcp:
+	case f[sim.FaultDrop], f[sim.FaultDropEDNS] && edns, f[sim.FaultTCPDrop] && tcp, f[sim.FaultUDPDrop] && !tcp, s.DropsConformance(m):
 		return // silence
 	}
 	dropQuery, dropReply, stretch := cond.fate(s, m, tcp)
@@ -170,14 +174,21 @@ func answer(s *Server, m *dns.Msg, tcp, edns bool) *dns.Msg {
 	if tcp {
 		transport = "tcp"
 	}
+	fwd := m
+	if opt := m.IsEdns0(); opt != nil && opt.Version() != 0 && f[sim.FaultNoBadVers] {
+		// The backend would say BADVERS: it is asked version 0.
+		fwd = m.Copy()
+		fwd.IsEdns0().SetVersion(0)
+	}
 	c := &dns.Client{Net: transport, Timeout: 4 * time.Second, UDPSize: dns.MaxMsgSize}
-	r, _, err := c.Exchange(m, netip.AddrPortFrom(s.Backend, 53).String())
+	r, _, err := c.Exchange(fwd, netip.AddrPortFrom(s.Backend, 53).String())
 	if err != nil {
 		return nil
 	}
 	if f[sim.FaultNoAA] {
 		r.Authoritative = false
 	}
+	s.Conform(m, r)
 	if f[sim.FaultExtraGlue] && !r.Authoritative && len(r.Ns) > 0 {
 		// Out of bailiwick, and on loopback where nothing listens.
 		rr, _ := dns.NewRR("ns.attacker.example. 3600 IN A 127.55.113.66")
