@@ -81,7 +81,7 @@ func (o offline) Exchange(ctx context.Context, m *dns.Msg, ap netip.AddrPort, tr
 	switch {
 	case s.Faults[FaultUnreachable]:
 		return nil, 0, fmt.Errorf("%w: connection refused (port unreachable)", trace.ErrUnreachable)
-	case s.Faults[FaultDrop], s.Faults[FaultDropEDNS] && edns, s.Faults[FaultTCPDrop] && transport == "tcp", s.dropsConformance(m):
+	case s.Faults[FaultDrop], s.Faults[FaultDropEDNS] && edns, s.Faults[FaultTCPDrop] && transport == "tcp", s.Faults[FaultUDPDrop] && transport == "udp", s.DropsConformance(m):
 		return nil, 0, fmt.Errorf("%w", trace.ErrTimeout)
 	}
 	if err := ctx.Err(); err != nil {
