@@ -84,8 +84,7 @@ func TestDemoScenariosExactFindings(t *testing.T) {
 		{"typefail.test SOA", true, "query-type-failure@typefail.test. query-type-failure@typefail.test."},
 		{"www.typefail.test A", false, ""},
 		{"badhost.test SOA", true, "hostname-syntax@badhost.test."},
-		{"soadiff.test SOA", true, ""},  // soa-fields-mismatch is a notice
-		{"soarname.test SOA", true, ""}, // soa-rname-invalid is a notice
+		{"soadiff.test SOA", true, ""}, // soa-fields-mismatch is a notice
 		{"nullmx.test SOA", true, "mx-invalid@nullmx.test."},
 		{"private.test SOA", true, "ns-address-special@private.test. server-unreachable@private.test."},
 	}
