@@ -96,4 +96,7 @@ var Scenarios = []Scenario{
 	{"www.ok.samesrv.test", "a signed zone on its parent's servers: secure, its DS asked of the parent side"},
 	// Name server addresses for issue #14.
 	{"www.onenet.test", "both name servers in one /24: one routing problem takes the zone down"},
+	// Reverse DNS scenarios for issue #16: --ptr looks up the PTRs.
+	{"noptr.test MX", "the mail server's address has no PTR (try ddx check noptr.test --demo --ptr)"},
+	{"wrongptr.test MX", "the mail server's PTR names another host (try ddx check wrongptr.test --demo --ptr)"},
 }
