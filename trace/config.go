@@ -42,6 +42,9 @@ type Config struct {
 	// the exchanger's own (TrustAnchorer) when it has some, and none
 	// otherwise (the security state is then indeterminate).
 	TrustAnchors []dns.RR
+	// PTR looks up, after the walk, the PTR of each address of the zone's
+	// hosts, and the addresses of the names it finds (--ptr).
+	PTR bool
 }
 
 // Budget is the level-of-effort limit of one run. The defaults follow what
@@ -55,6 +58,7 @@ type Budget struct {
 	Targets       int           // glueless NS address lookups per run (default 32, as Unbound's MAX_TARGET_COUNT bounds)
 	CNAMEHops     int           // CNAMEs followed (default 16, BIND's limit)
 	Steps         int           // zone cuts visited (default 200)
+	PTR           int           // addresses whose PTR --ptr looks up (default 32)
 	Deadline      time.Duration // wall clock for the run (default 60 s)
 	// A zone transfer (ddx check) is cut beyond TransferRecords records
 	// (default 20000, at most 65535), TransferBytes bytes (default 4 MiB)
@@ -124,6 +128,9 @@ func (c Config) withDefaults() Config {
 	}
 	if b.Steps <= 0 {
 		b.Steps = 200
+	}
+	if b.PTR <= 0 {
+		b.PTR = 32
 	}
 	if b.Deadline <= 0 {
 		b.Deadline = 60 * time.Second

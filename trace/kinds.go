@@ -89,6 +89,33 @@ const (
 	ReasonMNAME       LookupReason = "soa-mname"    // the address of the primary the SOA names
 	ReasonRNAME       LookupReason = "soa-rname"    // the MX of the SOA contact's mail domain
 	ReasonSiblingGlue LookupReason = "sibling-glue" // a glued name server in a sibling zone
+	// ReasonPTR and ReasonPTRTarget are the lookups of --ptr: the PTR of
+	// an address of the zone's hosts, and the address of a PTR's target
+	// that confirms it (forward-confirmed reverse DNS).
+	ReasonPTR       LookupReason = "ptr"
+	ReasonPTRTarget LookupReason = "ptr-target"
+)
+
+// PTRSource says where --ptr found an address of the zone's hosts.
+type PTRSource string
+
+// Sources of the addresses --ptr checks (see ptrSources).
+const (
+	PTRFromAnswer PTRSource = "answer"    // the answer to the query
+	PTRFromNS     PTRSource = "ns"        // a name server of the zone
+	PTRFromMX     PTRSource = "mx-target" // an in-zone MX target, as the survey resolved it
+	PTRFromAXFR   PTRSource = "transfer"  // an address record of the zone's transfer
+)
+
+// PTRVerdict is how the reverse name of one address ended.
+type PTRVerdict string
+
+// Verdicts of a PTR check.
+const (
+	PTRConfirmed PTRVerdict = "confirmed" // a PTR target has the address
+	PTRMissing   PTRVerdict = "no-ptr"    // NXDOMAIN or NODATA for the reverse name
+	PTRMismatch  PTRVerdict = "mismatch"  // no PTR target resolves back to the address
+	PTRUnknown   PTRVerdict = "unknown"   // a lookup failed or was cut short: nothing to judge
 )
 
 // Purpose says why a query was sent.

@@ -30,22 +30,15 @@ type lookupState struct {
 	// one (set under r.mu).
 	starter  *lookupState
 	cycleVia map[string]bool
-	// side: a lookup of check's SOA and glue probes (or one it needed),
-	// which surveys no server.
+	// side: a lookup of check's SOA and glue probes or of --ptr (or one
+	// it needed), which surveys no server.
 	side bool
 }
 
 // startLookup begins resolving (name, qtype) from the deepest zone cut on
 // the path that led to it (the root for the query).
 func (r *run) startLookup(name string, qtype uint16, reason LookupReason, parent *lookupState, fromStep int, chain []string) *lookupState {
-	lk := &lookupState{
-		qtype:     qtype,
-		ancestors: map[string]bool{},
-		done:      make(chan struct{}),
-		answered:  make(chan struct{}),
-		chain:     append(append([]string{}, chain...), name),
-	}
-	lk.publish = lk
+	lk := newLookupState(name, qtype, chain)
 	pid := -1
 	lk.known = map[string][]NSHost{".": r.roots}
 	lk.starter, lk.cycleVia = parent, map[string]bool{}
@@ -71,6 +64,25 @@ func (r *run) startLookup(name string, qtype uint16, reason LookupReason, parent
 			lk.depth++
 		}
 	}
+	return r.launch(lk, name, qtype, reason, parent, pid, fromStep)
+}
+
+func newLookupState(name string, qtype uint16, chain []string) *lookupState {
+	lk := &lookupState{
+		qtype:     qtype,
+		ancestors: map[string]bool{},
+		done:      make(chan struct{}),
+		answered:  make(chan struct{}),
+		chain:     append(append([]string{}, chain...), name),
+		cycleVia:  map[string]bool{},
+	}
+	lk.publish = lk
+	return lk
+}
+
+// launch records a lookup (a sub-lookup of parent, or of lookup pid) and
+// starts its first step at the deepest of its known zone cuts.
+func (r *run) launch(lk *lookupState, name string, qtype uint16, reason LookupReason, parent *lookupState, pid, fromStep int) *lookupState {
 	r.mu.Lock()
 	lk.l = &Lookup{ID: len(r.tr.Lookups), Name: name, Type: dns.Type(qtype).String(), Reason: reason, Parent: pid, FromStep: fromStep}
 	if parent != nil {

@@ -20,6 +20,8 @@ type Trace struct {
 	Limits  []Limit   `json:"limits"`
 	Stats   Stats     `json:"stats"`
 	Config  Summary   `json:"config"`
+	// PTR is what --ptr found: the reverse names of the zone's addresses.
+	PTR *PTRReport `json:"ptr,omitempty"`
 }
 
 // Question is the name and type being resolved. Name is an FQDN in
@@ -258,6 +260,7 @@ type Summary struct {
 	IPv4      bool     `json:"ipv4"`
 	IPv6      bool     `json:"ipv6"`
 	Probes    bool     `json:"probes"`
+	PTR       bool     `json:"ptr,omitempty"`
 	// DNSSEC is what validation starts from; nil with --no-dnssec.
 	DNSSEC *DNSSECConfig `json:"dnssec,omitempty"`
 }

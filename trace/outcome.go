@@ -61,7 +61,7 @@ func (r *run) finish() {
 	}
 	for _, l := range t.Lookups {
 		l.Outcome = r.outcome(l.ID)
-		if l.Reason == ReasonNSAddr || l.Reason == ReasonMNAME || l.Reason == ReasonSiblingGlue {
+		if l.Reason == ReasonNSAddr || l.Reason == ReasonMNAME || l.Reason == ReasonSiblingGlue || l.Reason == ReasonPTRTarget {
 			for _, a := range l.Outcome.Answers {
 				if f := strings.Fields(a); len(f) == 5 && (f[3] == "A" || f[3] == "AAAA") {
 					l.Addrs = append(l.Addrs, f[4])
@@ -69,6 +69,7 @@ func (r *run) finish() {
 			}
 		}
 	}
+	r.ptrVerdicts()
 	if len(t.Lookups) > 0 {
 		t.Outcome = t.Lookups[0].Outcome
 	}

@@ -63,6 +63,7 @@ func Run(ctx context.Context, cfg Config, name string, qtype uint16, events chan
 	r.roots = roots
 	r.startLookup(fq, qtype, ReasonQuery, nil, -1, nil)
 	r.wg.Wait()
+	r.checkPTR()
 	if ctx.Err() == context.DeadlineExceeded {
 		r.limit(BudgetDeadline, fmt.Sprintf("the run's deadline of %s passed", cfg.Budget.Deadline), -1)
 	}
@@ -110,7 +111,7 @@ type run struct {
 
 func (r *run) summary() Summary {
 	s := Summary{Port: int(r.cfg.port()), TimeoutMs: ms(r.cfg.Timeout), Tries: r.cfg.Tries,
-		IPv4: !r.cfg.NoIPv4, IPv6: !r.cfg.NoIPv6, Probes: r.cfg.Probes, Roots: []string{}}
+		IPv4: !r.cfg.NoIPv4, IPv6: !r.cfg.NoIPv6, Probes: r.cfg.Probes, PTR: r.cfg.PTR, Roots: []string{}}
 	s.DNSSEC = r.dnssecConfig()
 	for _, h := range r.cfg.Roots {
 		for _, a := range h.Addrs {

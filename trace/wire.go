@@ -148,6 +148,19 @@ func Load(r io.Reader) (*Trace, error) {
 			return nil, fmt.Errorf("%w: lookup %d is missing or out of order", ErrNotTrace, i)
 		}
 	}
+	if t.PTR != nil {
+		for _, c := range t.PTR.Checks {
+			ids := []int{c.Lookup}
+			for _, f := range c.Forward {
+				ids = append(ids, f.Lookup)
+			}
+			for _, id := range ids {
+				if id < -1 || id >= len(t.Lookups) {
+					return nil, fmt.Errorf("%w: the PTR check of %q names lookup %d, which is not in the trace", ErrNotTrace, c.Address, id)
+				}
+			}
+		}
+	}
 	return &t, nil
 }
 
