@@ -24,6 +24,7 @@ import (
 //
 //	query: NAME TYPE        what to trace (SOA of a zone with check: a health check)
 //	check                   trace as `ddx check` does (survey probes)
+//	ptr                     look up the PTRs of the zone's addresses (--ptr)
 //	want: ID ZONE [sev=S] [SERVER...]
 //	say: TEXT               words the explanation of the previous want holds
 //	nosay: TEXT             words it must not hold
@@ -43,6 +44,7 @@ type fixture struct {
 	qtype    uint16
 	check    bool
 	compare  bool
+	ptr      bool
 	outcome  string
 	security string
 	wants    []*want
@@ -79,6 +81,8 @@ func loadFixture(t *testing.T, file string) *fixture {
 			f.check = true
 		case "compare":
 			f.compare = true
+		case "ptr":
+			f.ptr = true
 		case "outcome":
 			f.outcome = val
 		case "security":
@@ -140,7 +144,13 @@ func runFixtures(t *testing.T, id string) {
 				t.Fatal(err)
 			}
 			u := demotest.Load(t, fsys, ".")
-			rep := diagnose.New(demotest.Trace(t, u, f.query, f.qtype, f.check))
+			cfg := demotest.Config(u, f.check)
+			cfg.PTR = f.ptr
+			tr, err := trace.Run(context.Background(), cfg, f.query, f.qtype, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep := diagnose.New(tr)
 			if f.compare {
 				rep = compareFixture(t, u, f, rep)
 			}

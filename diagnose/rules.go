@@ -15,7 +15,7 @@ var rules = []*Rule{
 	ruleLameDelegation, ruleServerFailure, ruleRecursiveNameserver,
 	ruleNSParentChildMismatch, ruleNSSetInconsistent, ruleSOASerialMismatch,
 	ruleNSTTLZero, ruleSOATimers, ruleCNAMELoop, ruleCNAMEChain,
-	ruleMXToCNAME, ruleWildcardMX, ruleNameLooksLikeAddress,
+	ruleMXToCNAME, ruleWildcardMX, ruleNameLooksLikeAddress, rulePTRMismatch,
 	ruleResolverOutcomeSplit, ruleTTLNotHonoured, ruleResolverNoRecursion,
 	ruleNSAddressSpecial, ruleSOAFieldsMismatch, ruleSOARNAMEInvalid, ruleReferralTooLarge,
 	ruleSOAMNAME,

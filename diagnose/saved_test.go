@@ -99,13 +99,14 @@ func TestLoadRejectsWhatIsNotATrace(t *testing.T) {
 		{"reply not dns", `{"schema": 1, "query": {"name": "a.test.", "type": "A"}, "steps": [{"id": 0, "type": "A", "servers": [{"name": "x.", "queries": [{"id": 1, "rcode": "NOERROR", "reply_wire": "AAAA"}]}]}]}`},
 		{"rcode without reply", `{"schema": 1, "query": {"name": "a.test.", "type": "A"}, "steps": [{"id": 0, "type": "A", "servers": [{"name": "x.", "queries": [{"id": 1, "rcode": "NOERROR"}]}]}]}`},
 		{"steps out of order", `{"schema": 1, "query": {"name": "a.test.", "type": "A"}, "steps": [{"id": 3, "type": "A"}]}`},
+		{"ptr lookup missing", `{"schema": 1, "query": {"name": "a.test.", "type": "A"}, "ptr": {"checks": [{"address": "192.0.2.1", "lookup": 7}]}}`},
 	} {
 		_, err := trace.Load(strings.NewReader(c.in))
 		if err == nil {
 			t.Errorf("%s: loaded", c.name)
 			continue
 		}
-		if c.name == "empty" || c.name == "text" || c.name == "other json" || c.name == "newer schema" {
+		if c.name == "empty" || c.name == "text" || c.name == "other json" || c.name == "newer schema" || c.name == "ptr lookup missing" {
 			if !errors.Is(err, trace.ErrNotTrace) {
 				t.Errorf("%s: %v is not ErrNotTrace", c.name, err)
 			}
