@@ -51,6 +51,9 @@ func WriteText(w io.Writer, rep *diagnose.Report, s Styles, opt TextOptions) err
 	tw.renderLookup(0, 0)
 	tw.blank()
 	tw.renderOutcome()
+	if line := ptrSummary(t.PTR); line != "" {
+		tw.line(0, s.Dim.Render(line))
+	}
 	if len(rep.Findings) > 0 {
 		tw.blank()
 		if opt.Brief {

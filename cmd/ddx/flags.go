@@ -77,6 +77,13 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// ptrFlag registers --ptr, which check and trace take.
+func ptrFlag(ptr *bool) func(*flag.FlagSet) {
+	return func(fs *flag.FlagSet) {
+		fs.BoolVar(ptr, "ptr", false, "look up the PTR of the zone's addresses (at most 32) and confirm each resolves back")
+	}
+}
+
 // parse reads flags anywhere among the arguments and returns the rest.
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string

@@ -120,7 +120,8 @@ func parseTarget(o *options, pos []string, defType uint16) (target, error) {
 }
 
 func cmdTrace(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, demo bool) (int, error) {
-	o, pos, err := parseOptions("trace", args, stderr, nil)
+	var ptr bool
+	o, pos, err := parseOptions("trace", args, stderr, ptrFlag(&ptr))
 	if err != nil {
 		return 0, err
 	}
@@ -133,6 +134,7 @@ func cmdTrace(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return 0, err
 	}
+	cfg.PTR = ptr
 	if interactive(o, stdin, stdout) {
 		intro := ""
 		if o.demo {
@@ -200,7 +202,8 @@ func exitCode(rep *diagnose.Report, stderr io.Writer) int {
 }
 
 func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
-	o, pos, err := parseOptions("check", args, stderr, nil)
+	var ptr bool
+	o, pos, err := parseOptions("check", args, stderr, ptrFlag(&ptr))
 	if err != nil {
 		return 0, err
 	}
@@ -215,7 +218,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	if err != nil {
 		return 0, err
 	}
-	cfg.Probes = true
+	cfg.Probes, cfg.PTR = true, ptr
 	rep, err := traceAndDiagnose(ctx, cfg, t)
 	if err != nil {
 		return 0, err

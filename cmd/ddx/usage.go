@@ -39,8 +39,12 @@ func writeUsage(w io.Writer) {
 	}
 	fmt.Fprint(w, "\nFlags of demo, trace, check, compare and show:\n")
 	writeFlags(w, newFlagSet("trace", &options{}, io.Discard))
+	fmt.Fprint(w, "\nFlags of check and trace:\n")
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	ptrFlag(new(bool))(fs)
+	writeFlags(w, fs)
 	fmt.Fprint(w, "\nFlags of compare, for asking resolvers:\n")
-	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
+	fs = flag.NewFlagSet("compare", flag.ContinueOnError)
 	new(resolverFlags).register(fs)
 	writeFlags(w, fs)
 	fmt.Fprint(w, "\n"+exitText)
