@@ -354,6 +354,9 @@ func (l *Lab) translate(z *sim.Zone) string {
 		b.WriteString(rr.String())
 		b.WriteString("\n")
 	}
+	if z.Origin == "in-addr.arpa." {
+		b.WriteString(l.labPTRs())
+	}
 	return b.String()
 }
 
