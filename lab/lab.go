@@ -97,6 +97,12 @@ func Start(ctx context.Context, fsys fs.FS, dir, workDir string, logf func(strin
 	if err != nil {
 		return nil, err
 	}
+	// Holding the lock, no other lab runs: whatever a lab killed before
+	// its Stop (a test binary at its timeout) left on lo goes now.
+	if err := Cleanup(); err != nil {
+		lock.Close()
+		return nil, err
+	}
 	l := &Lab{Dir: workDir, byUniverse: map[netip.Addr]*Server{}, logf: logf, lock: lock}
 	i := 0
 	for _, s := range u.Servers() {
