@@ -193,3 +193,38 @@ func TestPTRFromTransfer(t *testing.T) {
 		t.Errorf("checks\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestPTRSameInputSameTrace: with replies arriving in a different order
+// every run, --ptr walks the same cuts and reaches the same verdicts (the
+// waves start where the waves before them ended, not where the first
+// reply led).
+func TestPTRSameInputSameTrace(t *testing.T) {
+	t.Parallel()
+	u := demo(t)
+	for _, zone := range []string{"rdns.test.", "wrongptr.test."} {
+		cfg := cfgFor(u)
+		cfg.Exchanger = shuffled{u}
+		cfg.Probes, cfg.PTR = true, true
+		first := ""
+		for i := 0; i < 6; i++ {
+			tr := runTrace(t, cfg, zone, dns.TypeSOA)
+			var b strings.Builder
+			for _, c := range tr.PTR.Checks {
+				fmt.Fprintf(&b, "%s %v %s %v", c.Address, c.Hosts, c.Verdict, c.Names)
+				for _, f := range c.Forward {
+					fmt.Fprintf(&b, " %s=%v", f.Name, f.Addrs)
+				}
+				b.WriteString("\n")
+			}
+			got := b.String() + shape(tr)
+			if i == 0 {
+				first = got
+				continue
+			}
+			if got != first {
+				t.Errorf("%s: run %d differs from run 0:\n%s", zone, i, lineDiff(first, got))
+				break
+			}
+		}
+	}
+}
