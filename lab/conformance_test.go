@@ -297,3 +297,56 @@ func TestLabProxyFaults(t *testing.T) {
 		}
 	}
 }
+
+// faultZones are the lab zones of TestLabFaultZones that
+// TestZonemasterFindingsAreFound runs Zonemaster on too.
+var faultZones = []string{"noaa.test", "udponly.test", "noedns.test", "ednscomp.test", "types.test", "typefail.test",
+	"case.test", "badhost.test", "soadiff.test", "nullmx.test", "private.test"}
+
+// zonemasterFaultTags map the Zonemaster tags seen on faultZones (at
+// WARNING and above) to the findings that cover them, as zonemasterTags
+// does for the other zones.
+var zonemasterFaultTags = map[string][]string{
+	// noaa.test: answers without AA, to SOA and NS, over UDP and TCP.
+	"CN01_SOA_RECORD_NOT_AA_UDP": {"lame-delegation", "recursive-nameserver", "upward-referral"},
+	"CN01_NS_RECORD_NOT_AA_UDP":  {"lame-delegation", "recursive-nameserver", "upward-referral"},
+	"CN02_SOA_RECORD_NOT_AA_TCP": {"lame-delegation", "recursive-nameserver", "upward-referral"},
+	"CN02_NS_RECORD_NOT_AA_TCP":  {"lame-delegation", "recursive-nameserver", "upward-referral"},
+	// NAMESERVER02: silent to an EDNS SOA query, answering it without
+	// EDNS (noedns.test). Zonemaster also says it of a server that drops
+	// only AAAA queries (types.test), wrongly: after one query that got no
+	// reply Zonemaster blacklists the server's UDP transport
+	// (Zonemaster::Engine::Nameserver, IS_BLACKLISTED in its debug log),
+	// so its EDNS SOA query and its MX query (Z09_NO_RESPONSE_MX_QUERY)
+	// were never sent, nor its case queries. The server answers EDNS and
+	// MX (TestLabProxyFaults); ddx asks each type again over UDP and TCP
+	// and names the one type that fails: query-type-failure, AAAA.
+	"BREAKS_ON_EDNS": {"edns-noncompliance", "query-type-failure"},
+	// NAMESERVER08: the echoed name is not the one asked, byte for byte.
+	"QNAME_CASE_INSENSITIVE": {"case-not-preserved"},
+	// ZONE09: a null MX beside other MX records.
+	"Z09_NULL_MX_WITH_OTHER_MX": {"mx-invalid"},
+	// SYNTAX04/05/08: a character other than letters, digits and hyphen,
+	// or an all-numeric top label, in an NS, MX or MNAME host name.
+	"MX_NON_ALLOWED_CHARS":         {"hostname-syntax"},
+	"NAMESERVER_NON_ALLOWED_CHARS": {"hostname-syntax"},
+	"MNAME_NON_ALLOWED_CHARS":      {"hostname-syntax"},
+	"MX_NUMERIC_TLD":               {"hostname-syntax"},
+	"NAMESERVER_NUMERIC_TLD":       {"hostname-syntax"},
+	"MNAME_NUMERIC_TLD":            {"hostname-syntax"},
+	// ADDRESS01: private.test's ns2 at 10.53.0.1 (see labAddressArtefact
+	// for the lab's own 127/8 addresses).
+	"NAMESERVER_IP_PRIVATE_NETWORK": {"ns-address-special"},
+}
+
+// labAddressArtefact: Zonemaster's ADDRESS01 reports every lab server,
+// since the lab runs on 127/8. ddx does not report a special-purpose
+// range of the kind the root servers are in (a lab is not a mistake), so
+// only the other ranges (private.test's 10/8) must be found.
+func labAddressArtefact(tag string, args map[string]any) bool {
+	if tag != "NAMESERVER_IP_PRIVATE_NETWORK" {
+		return false
+	}
+	a, err := netip.ParseAddr(fmt.Sprint(args["ns_ip"]))
+	return err == nil && a.IsLoopback()
+}
