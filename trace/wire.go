@@ -137,9 +137,20 @@ func Load(r io.Reader) (*Trace, error) {
 		if st.Qtype, err = ParseType(st.Type); err != nil {
 			return nil, fmt.Errorf("step %d: %w", i, err)
 		}
-		for _, s := range st.Servers {
-			if s == nil {
-				return nil, fmt.Errorf("%w: step %d has an empty server", ErrNotTrace, i)
+		if err := checkServers(st.Servers); err != nil {
+			return nil, fmt.Errorf("%w: step %d %v", ErrNotTrace, i, err)
+		}
+		for _, r := range st.Results {
+			if r == nil {
+				return nil, fmt.Errorf("%w: step %d has an empty result", ErrNotTrace, i)
+			}
+		}
+		for _, p := range st.Primaries {
+			if p == nil {
+				return nil, fmt.Errorf("%w: step %d has an empty SOA primary", ErrNotTrace, i)
+			}
+			if err := checkServers(p.Servers); err != nil {
+				return nil, fmt.Errorf("%w: step %d's SOA primary %v", ErrNotTrace, i, err)
 			}
 		}
 	}
@@ -162,6 +173,27 @@ func Load(r io.Reader) (*Trace, error) {
 		}
 	}
 	return &t, nil
+}
+
+// checkServers reports the first empty server, query or attempt of a
+// saved trace: every reader of a trace takes them to be there.
+func checkServers(servers []*Server) error {
+	for _, s := range servers {
+		if s == nil {
+			return errors.New("has an empty server")
+		}
+		for _, q := range s.Queries {
+			if q == nil {
+				return fmt.Errorf("has an empty query of %s", sanitize(s.Address))
+			}
+			for _, a := range q.Attempts {
+				if a == nil {
+					return fmt.Errorf("has an empty attempt of %s", sanitize(s.Address))
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // RRsOf splits records for comparison and display: owner (lowercased),

@@ -24,7 +24,7 @@ func (tw *textWriter) renderPrimary(p *trace.Primary, indent int) {
 	tw.line(indent, s.Dim.Render(clean(head)))
 	for _, srv := range p.Servers {
 		for _, q := range srv.Queries {
-			tw.line(indent+1, s.Server.Render(srv.Name)+" "+s.Addr.Render(srv.Address)+"  "+s.Dim.Render("SOA ")+tw.queryText(q))
+			tw.line(indent+1, s.Server.Render(clean(srv.Name))+" "+s.Addr.Render(clean(srv.Address))+"  "+s.Dim.Render("SOA ")+tw.queryText(q))
 			tw.renderRetries(q, indent+2)
 		}
 	}

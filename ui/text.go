@@ -193,8 +193,9 @@ func (tw *textWriter) renderStep(st *trace.Step, indent int) {
 
 func (tw *textWriter) renderServer(srv *trace.Server, indent, width int) {
 	s := tw.s
-	label := s.Server.Render(srv.Name) + " " + s.Addr.Render(srv.Address)
-	pad := strings.Repeat(" ", max(1, width-len(srv.Name)-len(srv.Address)+2))
+	name, addr := clean(srv.Name), clean(srv.Address) // a saved trace's, any bytes
+	label := s.Server.Render(name) + " " + s.Addr.Render(addr)
+	pad := strings.Repeat(" ", max(1, width-len(name)-len(addr)+2))
 	var main *trace.Query
 	var rest []*trace.Query
 	for _, q := range srv.Queries {

@@ -67,3 +67,78 @@ func TestShowRefusesWhatIsNotATrace(t *testing.T) {
 		}
 	}
 }
+
+// TestShowHostileSavedTrace: a saved trace is any JSON anyone sends with a
+// ticket. Empty entries where ddx's own traces always have one (a step's
+// SOA primary, its servers and queries) are refused in one line, exit 2,
+// not a panic; a server's name and address reach the terminal escaped.
+func TestShowHostileSavedTrace(t *testing.T) {
+	t.Parallel()
+	code, saved, errs := runDDX(t, "check", "--demo", "-o", "json", "mname.test")
+	if code != exitOK {
+		t.Fatalf("check: exit %d: %s", code, errs)
+	}
+	// edit decodes the saved check, lets f change the step that has the
+	// SOA primary, and writes the result to a file.
+	edit := func(name string, f func(st map[string]any)) string {
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(saved), &doc); err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, s := range doc["steps"].([]any) {
+			if st := s.(map[string]any); st["primaries"] != nil {
+				f(st)
+				found = true
+			}
+		}
+		if !found {
+			t.Fatal("the saved check of mname.test has no SOA primary")
+		}
+		b, _ := json.Marshal(doc)
+		file := filepath.Join(t.TempDir(), name+".json")
+		if err := os.WriteFile(file, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return file
+	}
+	query := func(st map[string]any) any {
+		return st["servers"].([]any)[0].(map[string]any)["queries"].([]any)[0]
+	}
+	for name, f := range map[string]func(st map[string]any){
+		"empty-primary": func(st map[string]any) { st["primaries"] = []any{nil} },
+		"empty-primary-server": func(st map[string]any) {
+			st["primaries"].([]any)[0].(map[string]any)["servers"] = []any{nil}
+		},
+		"empty-primary-query": func(st map[string]any) {
+			st["primaries"].([]any)[0].(map[string]any)["servers"] = []any{map[string]any{"name": "p.", "address": "192.0.2.1", "queries": []any{nil}}}
+		},
+		"empty-query": func(st map[string]any) {
+			s := st["servers"].([]any)[0].(map[string]any)
+			s["queries"] = append(s["queries"].([]any), nil)
+		},
+		"empty-result": func(st map[string]any) { st["results"] = append(st["results"].([]any), nil) },
+	} {
+		code, _, errs := runDDX(t, "show", edit(name, f))
+		if code != exitUsage || !strings.Contains(errs, "not a ddx trace") || strings.Count(errs, "\n") != 1 {
+			t.Errorf("%s: exit %d, stderr %q", name, code, errs)
+		}
+	}
+	file := edit("escape", func(st map[string]any) {
+		st["servers"].([]any)[0].(map[string]any)["name"] = "ns\x1b]0;owned\a."
+		st["primaries"].([]any)[0].(map[string]any)["servers"] = []any{map[string]any{
+			"name": "primary\x1b[2J.", "address": "192.0.2.1\x1b[31m", "queries": []any{query(st)}}}
+	})
+	code, out, errs := runDDX(t, "show", "-v", "--color", "never", file)
+	if code != exitFindings && code != exitOK {
+		t.Fatalf("show: exit %d: %s", code, errs)
+	}
+	if strings.ContainsRune(out, 0x1b) || strings.ContainsRune(out, '\a') {
+		t.Errorf("a control character reached the terminal:\n%s", out)
+	}
+	for _, want := range []string{`ns\027]0;owned\007.`, `primary\027[2J. 192.0.2.1\027[31m`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
