@@ -64,6 +64,10 @@ func dnssecSplit(rep *Report, groups map[string][]*trace.ResolverReply, order []
 	return b.String()
 }
 
+// maxEDEShown is how many distinct extended errors of one resolver an
+// explanation names before it counts the rest.
+const maxEDEShown = 3
+
 // edeAgreement says whether the extended errors of the failing resolvers
 // are the one the finding predicts (ede), in parentheses, or "".
 func edeAgreement(failed []*trace.ResolverReply, id string) string {
@@ -80,10 +84,21 @@ func edeAgreement(failed []*trace.ResolverReply, id string) string {
 	}
 	for _, r := range failed {
 		var codes []string
-		hit := false
+		hit, extra := false, 0
+		seen := map[uint16]bool{}
 		for _, e := range r.EDE {
-			codes = append(codes, fmt.Sprintf("%d (%s)", e.Code, e.Name))
 			hit = hit || strings.HasPrefix(want, fmt.Sprintf("%d ", e.Code))
+			switch {
+			case seen[e.Code]:
+			case len(codes) < maxEDEShown:
+				codes = append(codes, fmt.Sprintf("%d (%s)", e.Code, e.Name))
+			default:
+				extra++ // a reply may carry thousands
+			}
+			seen[e.Code] = true
+		}
+		if extra > 0 {
+			codes = append(codes, fmt.Sprintf("%d more", extra))
 		}
 		switch {
 		case hit:
