@@ -43,11 +43,20 @@ type transferCopy struct {
 
 // transferCopies groups a zone's complete transfers by their records.
 func transferCopies(v *zoneView) []*transferCopy {
-	var out []*transferCopy
+	var xs []zoneTransfer
 	for _, x := range transfersOf(v) {
-		if !x.complete() {
-			continue // part of a zone: a rule would miss what it needs, or report what is only not read yet
+		if x.complete() { // part of a zone: a rule would miss what it needs, or report what is only not read yet
+			xs = append(xs, x)
 		}
+	}
+	return groupCopies(xs)
+}
+
+// groupCopies groups transfers by their records (copyRecords), in the
+// order each copy first came.
+func groupCopies(xs []zoneTransfer) []*transferCopy {
+	var out []*transferCopy
+	for _, x := range xs {
 		recs := copyRecords(x.q)
 		var c *transferCopy
 		for _, o := range out {

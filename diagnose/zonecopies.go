@@ -43,13 +43,6 @@ var ruleZoneCopiesDiffer = &Rule{
 	},
 }
 
-// zoneCopy is one version of a zone's records and the servers that hold it.
-type zoneCopy struct {
-	recs    map[string]bool // canonical records
-	servers []string
-	ids     []int
-}
-
 // copyRecords is the canonical form of a transfer's records, for
 // comparison: owner in lower case, each record once, without the records
 // each signer makes its own (RRSIG, NSEC, NSEC3, NSEC3PARAM).
@@ -87,22 +80,7 @@ const (
 )
 
 func reportCopies(p *Pass, zone string, serial uint32, xs []zoneTransfer) {
-	var copies []*zoneCopy
-	for _, x := range xs {
-		recs := copyRecords(x.q)
-		var c *zoneCopy
-		for _, o := range copies {
-			if sameRecords(o.recs, recs) {
-				c = o
-			}
-		}
-		if c == nil {
-			c = &zoneCopy{recs: recs}
-			copies = append(copies, c)
-		}
-		c.servers = append(c.servers, x.s.Label())
-		c.ids = append(c.ids, x.q.ID)
-	}
+	copies := groupCopies(xs)
 	if len(copies) < 2 {
 		return
 	}
