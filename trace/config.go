@@ -155,6 +155,19 @@ func (c Config) familyOK(a netip.Addr) bool {
 	return !c.NoIPv6
 }
 
+// addrTypes are the address types the run may use: A unless -6, AAAA
+// unless -4.
+func (c Config) addrTypes() []uint16 {
+	var types []uint16
+	if !c.NoIPv4 {
+		types = append(types, dns.TypeA)
+	}
+	if !c.NoIPv6 {
+		types = append(types, dns.TypeAAAA)
+	}
+	return types
+}
+
 func (c Config) port() uint16 {
 	if c.Port != 0 {
 		return c.Port

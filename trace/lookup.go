@@ -264,13 +264,7 @@ func (r *run) followCNAME(lk *lookupState, st *Step, c Classification) (int, int
 // reusing what this run already resolved.
 // When it finds none, it says why in words and as an NSFailure.
 func (r *run) resolveNS(lk *lookupState, st *Step, name string) ([]netip.Addr, []int, string, NSFailure) {
-	var types []uint16
-	if !r.cfg.NoIPv4 {
-		types = append(types, dns.TypeA)
-	}
-	if !r.cfg.NoIPv6 {
-		types = append(types, dns.TypeAAAA)
-	}
+	types := r.cfg.addrTypes()
 	var subs []*lookupState
 	var why []string
 	var fail NSFailure

@@ -113,13 +113,7 @@ func MailDomain(mbox string) string {
 // probePrimary resolves a primary's addresses and asks each for the
 // zone's SOA.
 func (r *run) probePrimary(lk *lookupState, st *Step, p *Primary) {
-	var types []uint16
-	if !r.cfg.NoIPv4 {
-		types = append(types, dns.TypeA)
-	}
-	if !r.cfg.NoIPv6 {
-		types = append(types, dns.TypeAAAA)
-	}
+	types := r.cfg.addrTypes()
 	var subs []*lookupState
 	budget := false
 	for _, t := range types {
