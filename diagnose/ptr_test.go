@@ -1,9 +1,7 @@
 package diagnose_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"reflect"
 	"slices"
 	"strings"
@@ -60,14 +58,7 @@ func TestPTRDemoZones(t *testing.T) {
 				t.Errorf("verdicts %s, want %s", v, c.verdicts)
 			}
 
-			var buf bytes.Buffer
-			if err := json.NewEncoder(&buf).Encode(live); err != nil {
-				t.Fatal(err)
-			}
-			loaded, err := trace.Load(&buf)
-			if err != nil {
-				t.Fatal(err)
-			}
+			loaded := saveAndLoad(t, live)
 			saved := diagnose.New(loaded)
 			if !reflect.DeepEqual(live.Findings, saved.Findings) || !reflect.DeepEqual(tr.PTR, loaded.PTR) {
 				t.Errorf("the saved trace differs:\nlive:  %s %+v\nsaved: %s %+v", ids(live.Findings), tr.PTR, ids(saved.Findings), loaded.PTR)

@@ -34,22 +34,14 @@ func TestSavedTraceRoundTrip(t *testing.T) {
 			t.Run(name+"/"+dns.TypeToString[qtype], func(t *testing.T) {
 				t.Parallel()
 				live := diagnose.New(demotest.Trace(t, demotest.Universe(t), name, qtype, check))
-				var buf bytes.Buffer
-				if err := json.NewEncoder(&buf).Encode(live); err != nil {
-					t.Fatal(err)
-				}
-				tr, err := trace.Load(&buf)
-				if err != nil {
-					t.Fatal(err)
-				}
-				saved := diagnose.New(tr)
+				saved := diagnose.New(saveAndLoad(t, live))
 				if !reflect.DeepEqual(live.Findings, saved.Findings) {
 					t.Errorf("findings differ\nlive:  %s\nsaved: %s", ids(live.Findings), ids(saved.Findings))
 				}
 				if !reflect.DeepEqual(live.Outcome, saved.Outcome) {
 					t.Errorf("outcome differs\nlive:  %+v\nsaved: %+v", live.Outcome, saved.Outcome)
 				}
-				if n, m := replies(live.Trace), replies(tr); n != m || n == 0 {
+				if n, m := replies(live.Trace), replies(saved.Trace); n != m || n == 0 {
 					t.Errorf("%d replies live, %d saved", n, m)
 				}
 			})
@@ -112,4 +104,19 @@ func TestLoadRejectsWhatIsNotATrace(t *testing.T) {
 			}
 		}
 	}
+}
+
+// saveAndLoad is the trace of rep as `ddx show` reads it back from the
+// JSON of -o json.
+func saveAndLoad(t *testing.T, rep *diagnose.Report) *trace.Trace {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(rep); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := trace.Load(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
 }

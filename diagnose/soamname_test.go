@@ -1,8 +1,6 @@
 package diagnose_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -115,21 +113,13 @@ func TestSOAMNAMESavedTrace(t *testing.T) {
 		t.Fatal(err)
 	}
 	live := diagnose.New(demotest.Trace(t, demotest.Load(t, fsys, "."), f.query, f.qtype, true))
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(live); err != nil {
-		t.Fatal(err)
-	}
-	tr, err := trace.Load(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	saved := diagnose.New(tr)
+	saved := diagnose.New(saveAndLoad(t, live))
 	lf, sf := findingOf(live.Findings, "soa-mname"), findingOf(saved.Findings, "soa-mname")
 	if lf == nil || sf == nil || lf.Explanation != sf.Explanation {
 		t.Fatalf("soa-mname live %+v, saved %+v", lf, sf)
 	}
 	n := 0
-	for _, st := range tr.Steps {
+	for _, st := range saved.Trace.Steps {
 		for _, p := range st.Primaries {
 			for _, s := range p.Servers {
 				for _, q := range s.Queries {
