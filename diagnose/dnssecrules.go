@@ -18,7 +18,7 @@ import (
 var ede = map[string]string{
 	"ds-mismatch":             "9 (DNSKEY Missing)",
 	"ds-for-unsigned-zone":    "9 (DNSKEY Missing)",
-	"dnskey-not-signed-by-ds": "6 (DNSSEC Bogus)",
+	"dnskey-not-signed-by-ds": "10 (RRSIGs Missing)", // Unbound 1.17 in the lab: "signature missing"
 	"rrsig-expired":           "7 (Signature Expired)",
 	"rrsig-not-yet-valid":     "8 (Signature Not Yet Valid)",
 	"rrsig-invalid":           "6 (DNSSEC Bogus)",
@@ -120,7 +120,8 @@ var ruleDNSKEYNotSignedByDS = dnssecCauseRule("dnskey-not-signed-by-ds", Critica
 	"the DNSKEY RRset is not signed by the key the DS matches",
 	"A key of the zone matches the parent's DS, but the DNSKEY RRset carries no signature by that key: the "+
 		"chain from the DS to the zone's other keys is broken (a KSK published but not used to sign, often during a "+
-		"rollover). Validating resolvers answer SERVFAIL (EDE 6); non-validating ones answer normally.",
+		"rollover). Validating resolvers answer SERVFAIL (EDE 10, RRSIGs Missing: the signature by that key); "+
+		"non-validating ones answer normally.",
 	"Sign the DNSKEY RRset with the KSK the DS points to (in BIND, keep that key active with dnssec-policy or "+
 		"dnssec-signzone -k), or publish the DS of the key that does sign it.",
 	"RFC 4035 §5.2", "RFC 6781 §4.1.2", "RFC 8914")
