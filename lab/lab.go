@@ -31,7 +31,7 @@ import (
 var ErrUnavailable = errors.New("lab unavailable")
 
 // Packages are the Debian packages the lab needs.
-var Packages = []string{"bind9", "nsd", "unbound", "bind9-dnsutils", "ldnsutils", "zonemaster-cli", "iproute2"}
+var Packages = []string{"bind9", "bind9-utils", "nsd", "unbound", "bind9-dnsutils", "ldnsutils", "zonemaster-cli", "iproute2"}
 
 // Resolver addresses.
 var (
@@ -54,8 +54,14 @@ type Lab struct {
 	// CA is the PEM file of the CA the lab made at start, which signed
 	// the encrypted resolver's certificate (EncryptedAddr as IP SAN):
 	// ddx compare --tls-ca CA, dig +tls-ca=CA.
-	CA      string
-	Servers []*Server
+	CA string
+	// TrustAnchor is the DS of the lab root's KSK (ddx --trust-anchor,
+	// Unbound's trust-anchor-file), DelvAnchors the same for delv -a.
+	TrustAnchor, DelvAnchors string
+	Servers                  []*Server
+
+	signings []sim.Signing
+	keys     map[string]*zoneKeys // signed zone → its keys (dnssec.go)
 
 	byUniverse map[netip.Addr]*Server
 	addrs      []netip.Addr
@@ -72,7 +78,7 @@ func Check() error {
 		return fmt.Errorf("%w: it must run as root (it adds addresses to lo and binds port 53)", ErrUnavailable)
 	}
 	var missing []string
-	for _, b := range []string{"named", "nsd", "unbound", "ip"} {
+	for _, b := range []string{"named", "dnssec-keygen", "dnssec-signzone", "nsd", "unbound", "ip"} {
 		if _, err := exec.LookPath(b); err != nil {
 			missing = append(missing, b)
 		}
@@ -103,7 +109,7 @@ func Start(ctx context.Context, fsys fs.FS, dir, workDir string, logf func(strin
 		lock.Close()
 		return nil, err
 	}
-	l := &Lab{Dir: workDir, byUniverse: map[netip.Addr]*Server{}, logf: logf, lock: lock}
+	l := &Lab{Dir: workDir, byUniverse: map[netip.Addr]*Server{}, logf: logf, lock: lock, signings: u.Signings()}
 	i := 0
 	for _, s := range u.Servers() {
 		if !s.Addr.Is4() {
@@ -136,7 +142,7 @@ func (l *Lab) start(ctx context.Context) error {
 		return err
 	}
 	// Addresses first: refuse if any is already in use.
-	all := []netip.Addr{UnboundAddr, BindAddr, EncryptedAddr}
+	all := []netip.Addr{UnboundAddr, BindAddr, EncryptedAddr, ValidatingAddr}
 	for _, s := range l.Servers {
 		all = append(all, s.Public, s.Backend)
 	}
@@ -169,7 +175,10 @@ func (l *Lab) start(ctx context.Context) error {
 		}
 		l.addrs = append(l.addrs, a)
 	}
-	if err := l.writeZones(); err != nil {
+	if err := l.makeKeys(ctx); err != nil {
+		return err
+	}
+	if err := l.writeZones(ctx); err != nil {
 		return err
 	}
 	if err := l.writeHints(); err != nil {
@@ -192,6 +201,9 @@ func (l *Lab) start(ctx context.Context) error {
 	if err := l.writeEncryptedUnbound(); err != nil {
 		return err
 	}
+	if err := l.writeValidatingUnbound(); err != nil {
+		return err
+	}
 	if err := l.spawn(ctx, "named", "named", "-4", "-g", "-c", filepath.Join(l.Dir, "named.conf")); err != nil {
 		return err
 	}
@@ -205,6 +217,11 @@ func (l *Lab) start(ctx context.Context) error {
 	}
 	if err := l.spawn(ctx, "unbound-encrypted", "unbound", "-d", "-c", filepath.Join(l.Dir, "unbound-encrypted.conf")); err != nil {
 		return err
+	}
+	if l.TrustAnchor != "" {
+		if err := l.spawn(ctx, "unbound-validating", "unbound", "-d", "-c", filepath.Join(l.Dir, "unbound-validating.conf")); err != nil {
+			return err
+		}
 	}
 	if len(openResolvers) > 0 {
 		if err := l.spawn(ctx, "unbound-open", "unbound", "-d", "-c", filepath.Join(l.Dir, "unbound-open.conf")); err != nil {
@@ -229,6 +246,9 @@ func (l *Lab) start(ctx context.Context) error {
 		}
 	}
 	probes = append(probes, UnboundAddr, BindAddr, EncryptedAddr)
+	if l.TrustAnchor != "" {
+		probes = append(probes, ValidatingAddr)
+	}
 	deadline := time.Now().Add(30 * time.Second)
 	for _, a := range probes {
 		for !answers(a) {
@@ -340,10 +360,15 @@ func acquireLock() (*os.File, error) {
 }
 
 // translate rewrites a zone's addresses to the lab's: A records of
-// universe servers point at their proxies; IPv6 server addresses go.
+// universe servers point at their proxies; IPv6 server addresses go. The
+// universe's DNSSEC records give way to the lab's DS records (dnssec.go).
 func (l *Lab) translate(z *sim.Zone) string {
 	var b strings.Builder
-	for _, rr := range z.Records() {
+	records := z.Records()
+	for _, rr := range records {
+		if isSimDNSSEC(rr) {
+			continue
+		}
 		rr = dns.Copy(rr)
 		switch v := rr.(type) {
 		case *dns.A:
@@ -362,6 +387,9 @@ func (l *Lab) translate(z *sim.Zone) string {
 	}
 	if z.Origin == "in-addr.arpa." {
 		b.WriteString(l.labPTRs())
+	}
+	for _, ds := range l.childDS(z.Origin, records) {
+		b.WriteString(ds + "\n")
 	}
 	return b.String()
 }
@@ -440,15 +468,27 @@ func zoneFile(z *sim.Zone) string {
 	return fmt.Sprintf("%s-%p.zone", strings.TrimSuffix(strings.ReplaceAll(z.Origin, "/", "_"), "."), z)
 }
 
-func (l *Lab) writeZones() error {
-	done := map[*sim.Zone]bool{}
+func (l *Lab) writeZones(ctx context.Context) error {
+	done, stale := map[*sim.Zone]bool{}, map[*sim.Zone]bool{}
+	for _, s := range l.Servers {
+		for o, z := range s.Zones {
+			stale[z] = stale[z] || s.Stale(o)
+		}
+	}
 	for _, s := range l.Servers {
 		for _, z := range s.Zones {
 			if done[z] {
 				continue
 			}
 			done[z] = true
-			if err := os.WriteFile(filepath.Join(l.Dir, "zones", zoneFile(z)), []byte(l.translate(z)), 0o644); err != nil {
+			file := filepath.Join(l.Dir, "zones", zoneFile(z))
+			if signedCopy(z) {
+				if err := l.signZone(ctx, z.Origin, l.translate(z), file, stale[z]); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := os.WriteFile(file, []byte(l.translate(z)), 0o644); err != nil {
 				return err
 			}
 		}
@@ -487,7 +527,11 @@ func (l *Lab) writeHints() error {
 // loads a zone whose in-zone NS target has no address (trailing.test, the
 // missing-trailing-dot case) or is a CNAME (aliasglue.test: BIND says
 // "NS 'ns2.aliasglue.test' is a CNAME (illegal)" and does not load it).
-var nsdZones = []string{"provider.test.", "trailing.test.", "aliasglue.test."}
+// BIND sends no RRSIG at all from a zone file whose NSEC chain is unsigned
+// or missing (it takes the zone for unsigned), so the zones broken that
+// way (sigless.test, unproved.test) run on NSD, which serves the file as
+// it is.
+var nsdZones = []string{"provider.test.", "trailing.test.", "aliasglue.test.", "sigless.test.", "unproved.test."}
 
 // unboundServers: these recursive servers (fault=recursive) run on an
 // Unbound open to loopback instead of a recursive BIND view, so that both

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" != 0 ]; then echo "lab.sh: run as root" >&2; exit 1; fi
 missing=()
-for b in named:bind9 nsd:nsd unbound:unbound dig:bind9-dnsutils drill:ldnsutils zonemaster-cli:zonemaster-cli ip:iproute2; do
+for b in named:bind9 dnssec-signzone:bind9-utils delv:bind9-dnsutils nsd:nsd unbound:unbound dig:bind9-dnsutils drill:ldnsutils zonemaster-cli:zonemaster-cli ip:iproute2; do
   command -v "${b%%:*}" >/dev/null || missing+=("${b#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then

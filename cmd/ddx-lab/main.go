@@ -75,6 +75,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "network: %.0f%% UDP loss, ±%.0f%% latency jitter, seed %d\n", 100*c.Loss, 100*c.Jitter, c.Seed)
 	}
 	fmt.Fprintf(stdout, "try: ddx trace --root-hints %s -4 gone.lab\n", l.Hints)
+	if l.TrustAnchor != "" {
+		fmt.Fprintf(stdout, "DNSSEC: trust anchor %s (delv -a %s); validating unbound %s\n", l.TrustAnchor, l.DelvAnchors, lab.ValidatingAddr)
+		fmt.Fprintf(stdout, "try: ddx trace --root-hints %s --trust-anchor %s -4 www.dsmismatch.test\n", l.Hints, l.TrustAnchor)
+	}
 	fmt.Fprintf(stdout, "try: ddx compare --tls-ca %s www.healthy.test @%s @%s @%s\n", l.CA, lab.EncryptedAddr, lab.DoTURL(), lab.DoHURL())
 	<-ctx.Done()
 	if c.Loss > 0 {
