@@ -83,16 +83,9 @@ func spreadCut(s []sample) string {
 func runCounted(u *sim.Universe, argv []string) (sample, int, int) {
 	ctx, cancel := context.WithTimeout(context.Background(), runLimit)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	var out countWriter
-	cmd.Stdout = &out
 	before := u.Count()
-	begin := time.Now()
-	cmd.Run() // exit codes report findings; the time is what counts
-	s := sample{wall: time.Since(begin)}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		s.rss = ru.Maxrss
-	}
+	s := runTimed(ctx, argv, &out)
 	return s, u.Count() - before, out.n
 }
 

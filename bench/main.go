@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -69,9 +70,9 @@ func main() {
 }
 
 func run(runs int, only []string) error {
-	for _, b := range []string{"dig", "drill", "zonemaster-cli", "unshare"} {
+	for _, b := range []string{"dig", "drill", "zonemaster-cli", "unshare", "/usr/bin/time"} {
 		if _, err := exec.LookPath(b); err != nil {
-			return fmt.Errorf("%s is not installed (apt-get install bind9-dnsutils ldnsutils zonemaster-cli util-linux)", b)
+			return fmt.Errorf("%s is not installed (apt-get install bind9-dnsutils ldnsutils zonemaster-cli util-linux time)", b)
 		}
 	}
 	dir, err := os.MkdirTemp("", lab.WorkDirPrefix)
@@ -212,22 +213,44 @@ func transports(bin string, l *lab.Lab, runs int, peak *int64) error {
 	return nil
 }
 
+// runTimed runs argv under GNU time and returns its wall and CPU time and
+// its own peak RSS. The rusage of a child the bench starts itself would
+// count the bench's own peak too: Go starts children with vfork, and exec
+// records the parent's high-water mark as the child's. GNU time forks.
+func runTimed(ctx context.Context, argv []string, stdout io.Writer) sample {
+	f, err := os.CreateTemp("", "ddx-bench-rss")
+	if err != nil {
+		return sample{}
+	}
+	f.Close()
+	defer os.Remove(f.Name())
+	cmd := exec.CommandContext(ctx, "/usr/bin/time", append([]string{"-f", "%M", "-o", f.Name()}, argv...)...)
+	cmd.Stdout = stdout
+	// A run cut short ends with everything it started (time's child).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	begin := time.Now()
+	cmd.Run() // exit codes report findings; the time is what counts
+	s := sample{wall: time.Since(begin)}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		s.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano()) // time's, and its child's
+	}
+	b, _ := os.ReadFile(f.Name())
+	fields := strings.Fields(string(b))
+	if len(fields) > 0 {
+		fmt.Sscan(fields[len(fields)-1], &s.rss)
+	}
+	return s
+}
+
 // measure runs the tools in turn (A B C A B C ...) and collects samples.
 func measure(tools []tool, runs int) map[string][]sample {
 	out := map[string][]sample{}
 	for i := 0; i < runs; i++ {
 		for _, t := range tools {
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-			cmd := exec.CommandContext(ctx, t.argv[0], t.argv[1:]...)
-			begin := time.Now()
-			cmd.Run() // exit codes report findings; the time is what counts
-			s := sample{wall: time.Since(begin)}
-			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-				s.rss = ru.Maxrss
-				s.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-			}
+			out[t.name] = append(out[t.name], runTimed(ctx, t.argv, nil))
 			cancel()
-			out[t.name] = append(out[t.name], s)
 		}
 	}
 	return out
