@@ -12,7 +12,9 @@ import (
 )
 
 // manyPrimaries is a zone whose six servers each serve a copy whose SOA
-// names another primary, none of them listed: a hostile zone.
+// names another primary, none of them listed, each primary with ten
+// addresses; the root also delegates it to ten name servers in a sibling
+// zone, with glue: a hostile zone.
 func manyPrimaries(t *testing.T) *sim.Universe {
 	t.Helper()
 	fs := fstest.MapFS{}
@@ -27,7 +29,15 @@ func manyPrimaries(t *testing.T) *sim.Universe {
 		for j := 1; j <= 6; j++ {
 			fmt.Fprintf(&z, "example. 3600 NS ns%d.example.\nns%d.example. 3600 A 198.51.100.%d\n", j, j, j)
 		}
+		for p := 1; p <= 6; p++ {
+			for j := 1; j <= 10; j++ {
+				fmt.Fprintf(&z, "p%d.example. 3600 A 198.51.100.%d\n", p, j)
+			}
+		}
 		fs[fmt.Sprintf("u/zones/ex%d.zone", i)] = &fstest.MapFile{Data: []byte(z.String())}
+	}
+	for i := 1; i <= 10; i++ {
+		fmt.Fprintf(&root, "example. 3600 NS s%d.sibling.\ns%d.sibling. 3600 A 198.51.100.%d\n", i, i, 1+i%6)
 	}
 	fs["u/servers.conf"] = &fstest.MapFile{Data: []byte(conf.String())}
 	fs["u/zones/root.zone"] = &fstest.MapFile{Data: []byte(root.String())}
@@ -57,6 +67,27 @@ func TestPrimariesAreBounded(t *testing.T) {
 	}
 	if mnames > 8 {
 		t.Errorf("%d MNAME lookups for 4 primaries", mnames)
+	}
+	resolved := 0
+	for _, p := range st.Primaries {
+		if len(p.Addrs) > 0 {
+			resolved++
+			if len(p.Addrs) != 10 || len(p.Servers) != 4 {
+				t.Errorf("primary %s: %d addresses, %d asked; want 10, and 4 asked (the bound)", p.Name, len(p.Addrs), len(p.Servers))
+			}
+		}
+	}
+	if resolved == 0 {
+		t.Error("no primary resolved")
+	}
+	side := 0
+	for _, l := range tr.Lookups {
+		if l.Reason == trace.ReasonMNAME || l.Reason == trace.ReasonRNAME || l.Reason == trace.ReasonSiblingGlue {
+			side++
+		}
+	}
+	if side != 16 {
+		t.Errorf("%d lookups of the SOA and glue probes, want 16 (the bound)", side)
 	}
 	plain := runTrace(t, cfgFor(u), "example.", dns.TypeSOA)
 	for _, st := range plain.Steps {
