@@ -260,6 +260,12 @@ func TestTransferBoundsOverTCP(t *testing.T) {
 				t.Errorf("%d bytes read, want at most the cap, 200000, and near it", x.Bytes)
 			}
 		}},
+		{"wrong ID", func(w dns.ResponseWriter, m *dns.Msg, _ <-chan struct{}) {
+			w.WriteMsg(streamMsg(m, soaRR()))
+			r := streamMsg(m, hostRRs(0, 5)...)
+			r.Id++
+			w.WriteMsg(r)
+		}, trace.Budget{}, trace.TransferFailed, "", trace.ErrKindInvalid, nil},
 		{"stall", func(w dns.ResponseWriter, m *dns.Msg, done <-chan struct{}) {
 			w.WriteMsg(streamMsg(m, soaRR(), hostRRs(0, 1)[0]))
 			<-done
