@@ -14,7 +14,9 @@ import (
 // the apex SOA with EDNS version 1 must get BADVERS with version 0 and no
 // answer; with an unknown option or an unknown flag it must be answered
 // as without them (NOERROR, the SOA, AA, an OPT record of version 0),
-// and the option or flag must not come back. They count only for a
+// and the option or flag must not come back; with the known options of
+// ISC's optlist test together, the same answer (the server may add
+// options of its own) or BADCOOKIE with its cookie. They count only for a
 // server that answers the plain EDNS query well: one that does not has
 // its own finding.
 
@@ -29,12 +31,13 @@ var ednsTests = []ednsTest{
 	{trace.PurposeEDNS1, "edns1 (Zonemaster NAMESERVER10)", "with EDNS version 1"},
 	{trace.PurposeEDNSOption, "ednsopt (Zonemaster NAMESERVER11)", fmt.Sprintf("with an unknown EDNS option (code %d)", trace.UnknownEDNSOption)},
 	{trace.PurposeEDNSFlags, "ednsflags", fmt.Sprintf("with an unknown EDNS flag (%#04x)", trace.UnknownEDNSFlag)},
+	{trace.PurposeEDNSOptList, "optlist", "with the NSID, client subnet, EXPIRE and COOKIE options together"},
 }
 
 // isEDNSProbe reports whether a query is one of the compliance probes,
 // which the basic EDNS check leaves to ednsCompliance.
 func isEDNSProbe(q *trace.Query) bool {
-	return q.Purpose == trace.PurposeEDNS1 || q.Purpose == trace.PurposeEDNSOption || q.Purpose == trace.PurposeEDNSFlags
+	return q.Purpose == trace.PurposeEDNS1 || q.Purpose == trace.PurposeEDNSOption || q.Purpose == trace.PurposeEDNSFlags || q.Purpose == trace.PurposeEDNSOptList
 }
 
 // ednsCompliance runs the compliance tests on a server's probes and says
@@ -98,7 +101,16 @@ func ednsTestProblem(t ednsTest, q *trace.Query, zone string) string {
 		}
 		return strings.Join(bad, ", and ")
 	}
-	if m.Rcode != dns.RcodeSuccess {
+	if t.purpose == trace.PurposeEDNSOptList {
+		// Known options: the server may answer with its own NSID,
+		// cookie, EXPIRE or subnet, or BADCOOKIE with its server cookie.
+		if m.Rcode == dns.RcodeBadCookie && opt != nil && slices.ContainsFunc(opt.Option, func(o dns.EDNS0) bool { return o.Option() == dns.EDNS0COOKIE }) {
+			return ""
+		}
+		if m.Rcode != dns.RcodeSuccess {
+			return fmt.Sprintf("it answered %s instead of NOERROR (or BADCOOKIE with its cookie): options it does not implement must be ignored", q.Rcode)
+		}
+	} else if m.Rcode != dns.RcodeSuccess {
 		return fmt.Sprintf("it answered %s instead of NOERROR: an unknown %s must be ignored", q.Rcode, strings.TrimPrefix(t.what, "with an unknown "))
 	}
 	switch {

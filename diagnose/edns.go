@@ -18,7 +18,8 @@ var ruleEDNSNoncompliance = &Rule{
 		"edns1 (EDNS version 1 must get BADVERS with version 0 and no answer, Zonemaster NAMESERVER10), ednsopt (an " +
 		"unknown option, Zonemaster NAMESERVER11) and ednsflags (an unknown flag): the option and the flag must be " +
 		"ignored, so the reply must be the plain one (NOERROR, the SOA, AA, an OPT record of version 0) without " +
-		"the option or flag echoed back. A server that fails them breaks the next EDNS extensions (new versions, " +
+		"the option or flag echoed back; and optlist (NSID, client subnet, EXPIRE and COOKIE in one query): the " +
+		"plain reply, options of the server's own allowed, or BADCOOKIE with its cookie. A server that fails them breaks the next EDNS extensions (new versions, " +
 		"cookies, padding, client subnet) for every resolver that sends them. The explanation names the failing " +
 		"test; a silent probe is sent again before its silence counts.",
 	Fix:  "Upgrade the server software or fix the middlebox in front of it (firewalls and load balancers that inspect DNS often drop or rewrite EDNS they do not know).",

@@ -49,6 +49,13 @@ func TestLabConformance(t *testing.T) {
 					if m.Rcode != dns.RcodeSuccess || !m.Authoritative || opt == nil || opt.Version() != 0 || len(opt.Option) != 0 || opt.Z() != 0 || len(m.Answer) == 0 {
 						t.Errorf("%s %s: rcode %d, aa %v, OPT %v; want the plain answer, nothing echoed", q.server, p, m.Rcode, m.Authoritative, opt)
 					}
+				case "edns-optlist":
+					// BIND answers with its server cookie: options of
+					// its own are allowed, or BADCOOKIE with the cookie.
+					ok := m.Rcode == dns.RcodeSuccess && m.Authoritative && len(m.Answer) > 0 || m.Rcode == dns.RcodeBadCookie
+					if !ok || opt == nil || opt.Version() != 0 || opt.Z() != 0 {
+						t.Errorf("%s edns-optlist: rcode %d, aa %v, OPT %v; want the plain answer or BADCOOKIE", q.server, m.Rcode, m.Authoritative, opt)
+					}
 				case "case":
 					if len(m.Question) != 1 || m.Question[0].Name != q.name {
 						t.Errorf("%s case: asked %s, echoed %v", q.server, q.name, m.Question)
@@ -59,7 +66,7 @@ func TestLabConformance(t *testing.T) {
 					}
 				}
 			}
-			for _, p := range []string{"edns1", "edns-option", "edns-flags", "case", "type"} {
+			for _, p := range []string{"edns1", "edns-option", "edns-flags", "edns-optlist", "case", "type"} {
 				if seen[p] == 0 {
 					t.Errorf("no %s probe of %s", p, zone)
 				}
@@ -92,7 +99,7 @@ func probeQueries(t *testing.T, doc map[string]any, zone string) []probeQuery {
 				qm := q.(map[string]any)
 				p := fmt.Sprint(qm["purpose"])
 				switch p {
-				case "edns1", "edns-option", "edns-flags", "case", "type":
+				case "edns1", "edns-option", "edns-flags", "edns-optlist", "case", "type":
 				default:
 					continue
 				}
@@ -136,7 +143,7 @@ func TestLabFaultZones(t *testing.T) {
 		{"udponly.test", "server-timeout@udponly.test.", "", []string{"server-timeout: Over TCP it answered (NOERROR)"}},
 		// fault=drop-edns (its TCP probe carries EDNS too) and drop-option.
 		{"noedns.test", "edns-noncompliance@noedns.test. edns-noncompliance@noedns.test. tcp-failure@noedns.test.", "",
-			[]string{"edns-noncompliance: with EDNS it stayed silent; without EDNS it answered", "edns-noncompliance: The ednsopt (Zonemaster NAMESERVER11) test failed"}},
+			[]string{"edns-noncompliance: with EDNS it stayed silent; without EDNS it answered", "edns-noncompliance: The ednsopt (Zonemaster NAMESERVER11) test failed", "edns-noncompliance: The optlist test failed"}},
 		// FORMERR without an OPT record to EDNS: what RFC 6891 §7 asks.
 		{"edns.test", "", "edns-noncompliance@edns.test.", nil},
 		// fault=no-badvers,echo-option and echo-flags.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"strings"
 	"sync"
@@ -20,14 +21,14 @@ import (
 // unknown EDNS flag, and asked the common query types. Each probe is an
 // ordinary Query of the server, so a saved trace carries its reply.
 //
-// ISC's optlist (NSID, client subnet, EXPIRE and a client cookie in one
-// query) and docookie (DO with a cookie) are not sent yet: a compliant
-// server may answer them with options of its own (its NSID, its server
-// cookie, EXPIRE) or with BADCOOKIE, so they need their own judgement,
-// not ednsopt's "nothing echoed", and a sim fault and a lab proof beside
-// it. edns512tcp (DNSKEY with DO and a 512-byte buffer, over TCP) is
-// what the TCP probe (the SOA with EDNS over TCP, tcp-failure) and, for
-// signed zones, the DNSKEY queries already exercise.
+// ISC's optlist test sends the known options NSID, client subnet, EXPIRE
+// and a client cookie in one query: a compliant server may answer with
+// options of its own (its NSID, its server cookie, EXPIRE) or BADCOOKIE,
+// so it is judged on its own, not by ednsopt's "nothing echoed".
+// docookie (DO with a cookie) is not sent: optlist carries the cookie.
+// edns512tcp (DNSKEY with DO and a 512-byte buffer, over TCP) is what
+// the TCP probe (the SOA with EDNS over TCP, tcp-failure) and, for signed
+// zones, the DNSKEY queries already exercise.
 
 // Purposes of the conformance probes.
 const (
@@ -39,6 +40,10 @@ const (
 	PurposeEDNS1      Purpose = "edns1"       // the apex SOA with EDNS version 1: BADVERS expected
 	PurposeEDNSOption Purpose = "edns-option" // the apex SOA with an unknown EDNS option: ignored expected
 	PurposeEDNSFlags  Purpose = "edns-flags"  // the apex SOA with an unknown EDNS flag: ignored expected
+	// PurposeEDNSOptList asks the apex SOA with NSID, client subnet,
+	// EXPIRE and COOKIE together (ISC's optlist): the plain answer, or
+	// BADCOOKIE, expected.
+	PurposeEDNSOptList Purpose = "edns-optlist"
 )
 
 // What the EDNS probes send, as ISC's tests do: option code 100 (not
@@ -63,6 +68,7 @@ func (r *run) probeConformance(st *Step, idx int, srv *Server, ap netip.AddrPort
 		{purpose: PurposeEDNS1, name: zone, qtype: dns.TypeSOA, edns: true, version: 1},
 		{purpose: PurposeEDNSOption, name: zone, qtype: dns.TypeSOA, edns: true, option: true},
 		{purpose: PurposeEDNSFlags, name: zone, qtype: dns.TypeSOA, edns: true, flags: UnknownEDNSFlag},
+		{purpose: PurposeEDNSOptList, name: zone, qtype: dns.TypeSOA, edns: true, optlist: true},
 	}
 	if mixed := MixedCase(zone); mixed != zone {
 		packets = append(packets, packetProbe{purpose: PurposeCase, name: mixed, qtype: dns.TypeSOA, edns: true})
@@ -149,13 +155,26 @@ type packetProbe struct {
 	edns    bool
 	version uint8
 	option  bool   // add UnknownEDNSOption
+	optlist bool   // add OptListOptions
 	flags   uint16 // EDNS flags besides DO
 }
 
 // plain reports whether the probe is an ordinary EDNS query (the case
 // and type probes), which a server without EDNS may answer FORMERR.
 func (p packetProbe) plain() bool {
-	return p.edns && p.version == 0 && !p.option && p.flags == 0
+	return p.edns && p.version == 0 && !p.option && !p.optlist && p.flags == 0
+}
+
+// OptListOptions are the options of ISC's optlist test, as it sends
+// them: an empty NSID, a client subnet of 0.0.0.0/0, an empty EXPIRE and
+// the client cookie 0102030405060708.
+func OptListOptions() []dns.EDNS0 {
+	return []dns.EDNS0{
+		&dns.EDNS0_NSID{Code: dns.EDNS0NSID},
+		&dns.EDNS0_SUBNET{Code: dns.EDNS0SUBNET, Family: 1, Address: net.IPv4zero.To4()},
+		&dns.EDNS0_EXPIRE{Code: dns.EDNS0EXPIRE, Empty: true},
+		&dns.EDNS0_COOKIE{Code: dns.EDNS0COOKIE, Cookie: "0102030405060708"},
+	}
 }
 
 func (p packetProbe) msg(do bool) *dns.Msg {
@@ -174,6 +193,9 @@ func (p packetProbe) msg(do bool) *dns.Msg {
 		}
 		if p.option {
 			opt.Option = append(opt.Option, &dns.EDNS0_LOCAL{Code: UnknownEDNSOption, Data: []byte{}})
+		}
+		if p.optlist {
+			opt.Option = append(opt.Option, OptListOptions()...)
 		}
 		m.Extra = append(m.Extra, opt)
 	}

@@ -50,7 +50,7 @@ func TestConformanceProbesOnConformantServer(t *testing.T) {
 	if opt := q.Reply.IsEdns0(); opt == nil || opt.Version() != 0 {
 		t.Errorf("edns1: reply OPT %v, want version 0", opt)
 	}
-	for _, p := range []trace.Purpose{trace.PurposeEDNSOption, trace.PurposeEDNSFlags} {
+	for _, p := range []trace.Purpose{trace.PurposeEDNSOption, trace.PurposeEDNSFlags, trace.PurposeEDNSOptList} {
 		q := onlyProbe(t, tr, "example.", p)
 		if !q.OK() || q.Rcode != "NOERROR" || len(q.Answer) == 0 || q.Reply.IsEdns0() == nil || !q.Reply.Authoritative {
 			t.Fatalf("%s: %s %v %v", p, q.Rcode, q.Error, q.Flags)
@@ -168,7 +168,7 @@ ns.example. 3600 A 192.0.2.2
 	cfg := cfgFor(u)   // 50 ms timeout: every reply of ns.example is late
 	cfg.Probes = true
 	tr := runTrace(t, cfg, "example.", dns.TypeSOA)
-	for _, p := range []trace.Purpose{trace.PurposeEDNS1, trace.PurposeEDNSOption, trace.PurposeEDNSFlags, trace.PurposeCase} {
+	for _, p := range []trace.Purpose{trace.PurposeEDNS1, trace.PurposeEDNSOption, trace.PurposeEDNSFlags, trace.PurposeEDNSOptList, trace.PurposeCase} {
 		q := onlyProbe(t, tr, "example.", p)
 		if !q.OK() || !q.Late {
 			t.Errorf("%s: ok %v, late %v, %s, %d attempts", p, q.OK(), q.Late, q.Error, len(q.Attempts))

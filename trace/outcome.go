@@ -78,7 +78,7 @@ func (r *run) finish() {
 }
 
 var purposeRank = map[Purpose]int{PurposeResolve: 0, PurposeSOA: 1, PurposeNS: 2, PurposeAddress: 3, PurposeRecursion: 4, PurposeWildcard: 5, PurposeMX: 6, PurposeMXTarget: 7, PurposeTCP: 8, PurposeDS: 9, PurposeDNSKEY: 10,
-	PurposeType: 11, PurposeCase: 12, PurposeEDNS1: 13, PurposeEDNSOption: 14, PurposeEDNSFlags: 15, PurposeAXFR: 16}
+	PurposeType: 11, PurposeCase: 12, PurposeEDNS1: 13, PurposeEDNSOption: 14, PurposeEDNSFlags: 15, PurposeEDNSOptList: 16, PurposeAXFR: 17}
 
 func addrLess(a, b string) bool {
 	x, errx := netip.ParseAddr(a)

@@ -22,6 +22,7 @@ const (
 	FaultEchoOption    = "echo-option"    // copies the query's EDNS options into the reply
 	FaultEchoFlags     = "echo-flags"     // copies the query's unknown EDNS flags into the reply
 	FaultDropOption    = "drop-option"    // silent to queries with an EDNS option
+	FaultDropOptList   = "drop-optlist"   // silent to queries with more than one EDNS option (ISC's optlist)
 	FaultCaseLower     = "case-lower"     // echoes the query name in lower case
 	FaultCaseSensitive = "case-sensitive" // NXDOMAIN for a name with upper-case letters
 	FaultCaseDrop      = "case-drop"      // silent to a name with upper-case letters
@@ -61,7 +62,7 @@ func (s *Server) DropsConformance(m *dns.Msg) bool {
 			return true
 		}
 	}
-	if opt := m.IsEdns0(); opt != nil && len(opt.Option) > 0 && s.Faults[FaultDropOption] {
+	if opt := m.IsEdns0(); opt != nil && (len(opt.Option) > 0 && s.Faults[FaultDropOption] || len(opt.Option) > 1 && s.Faults[FaultDropOptList]) {
 		return true
 	}
 	return len(m.Question) == 1 && s.Faults[FaultCaseDrop] && m.Question[0].Name != strings.ToLower(m.Question[0].Name)
