@@ -36,6 +36,18 @@ var ruleNSSamePrefix = &Rule{
 	},
 }
 
+// maxPrefixShown is how many networks, and addresses of each, a finding
+// names: the zone's servers may give hundreds of addresses.
+const maxPrefixShown = 4
+
+// joinFirst joins the first n items with sep, and counts the rest.
+func joinFirst(items []string, sep string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, sep)
+	}
+	return strings.Join(items[:n], sep) + fmt.Sprintf("%s and %d more", sep, len(items)-n)
+}
+
 // samePrefix reports the name servers of one family of a zone that share
 // a prefix: a warning when one prefix holds them all, else a notice.
 func samePrefix(p *Pass, v *zoneView, ns nsAddrs, v4 bool, lab []netip.Prefix) {
@@ -75,7 +87,7 @@ func samePrefix(p *Pass, v *zoneView, ns nsAddrs, v4 bool, lab []netip.Prefix) {
 		for _, a := range addrs {
 			who = append(who, fmt.Sprintf("%s (%s)", list(ns.names[a]), a))
 		}
-		parts = append(parts, fmt.Sprintf("%s: %s", pfx, list(who)))
+		parts = append(parts, fmt.Sprintf("%s: %s", pfx, listFirst(who, maxPrefixShown)))
 		for _, n := range names {
 			if !slices.Contains(servers, n) {
 				servers = append(servers, n)
@@ -99,8 +111,8 @@ func samePrefix(p *Pass, v *zoneView, ns nsAddrs, v4 bool, lab []netip.Prefix) {
 	}
 	p.ReportAt(Notice, Finding{
 		Zone: v.zone, Servers: servers,
-		Summary:     fmt.Sprintf("some name servers of %s share an %s prefix (%s)", v.zone, family, strings.Join(shared, ", ")),
-		Explanation: fmt.Sprintf("Of the %d %s addresses of the name servers of %s, several sit in one network: %s. The zone survives the loss of one such network through its other servers, but those that share it fail together, so the zone is less redundant than its count of servers suggests (RFC 2182 §3.1).", total, family, v.zone, strings.Join(parts, "; ")),
+		Summary:     fmt.Sprintf("some name servers of %s share an %s prefix (%s)", v.zone, family, listFirst(shared, maxPrefixShown)),
+		Explanation: fmt.Sprintf("Of the %d %s addresses of the name servers of %s, several sit in one network: %s. The zone survives the loss of one such network through its other servers, but those that share it fail together, so the zone is less redundant than its count of servers suggests (RFC 2182 §3.1).", total, family, v.zone, joinFirst(parts, "; ", maxPrefixShown)),
 	})
 }
 

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -167,6 +168,15 @@ func list(items []string) string {
 		return items[0]
 	}
 	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// listFirst is list of the first n items, the rest counted: "a, b and 3
+// more". For lists a server's data can make as long as it likes.
+func listFirst(items []string, n int) string {
+	if len(items) <= n {
+		return list(items)
+	}
+	return list(append(items[:n:n], fmt.Sprintf("%d more", len(items)-n)))
 }
 
 // period ends a sentence, which may already end with a name's final dot:
