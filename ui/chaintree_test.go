@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -104,5 +105,28 @@ func TestWrapKeepsTheTree(t *testing.T) {
 	want := "│  └─ DS 775 matches no\n│     DNSKEY the servers\n│     serve"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// A zone can publish any number of DS records, keys and signatures, and
+// break on any number of servers: the chain line names three of each and
+// the chain view eight, and both count the rest.
+func TestChainOfTrustBounded(t *testing.T) {
+	l := diagnose.ChainLink{Zone: "many.test.", Parent: "test.", State: diagnose.Bogus, Time: 1e9}
+	for i := range 200 {
+		l.DS = append(l.DS, diagnose.ChainDS{KeyTag: uint16(i), Algorithm: 15, DigestType: 2})
+		l.Keys = append(l.Keys, diagnose.ChainKey{KeyTag: uint16(i), Algorithm: 15, Servers: []string{"ns1.many.test. (192.0.2.1)"}})
+		l.Sigs = append(l.Sigs, diagnose.ChainSig{KeyTag: uint16(i), Algorithm: 15, Inception: 1e9 - 100, Expiration: 1e9 + 1e6})
+		l.Breaks = append(l.Breaks, diagnose.ChainBreak{Server: fmt.Sprintf("ns%d.many.test. (192.0.2.%d)", i, i), ID: "ds-mismatch", Detail: "no key matches"})
+	}
+	line, mark := chainLine(l)
+	if n := len(line) + len(mark); n > 600 || strings.Count(line, "and 197 more") != 3 || !strings.Contains(mark, "and 197 more") {
+		t.Errorf("chain line of %d bytes: %.600s  %.300s", n, line, mark)
+	}
+	rep := finished(t, "www.secure.test", 140, 60).report
+	rep.Chain = []diagnose.ChainLink{l}
+	tree := chainTree(rep, "many.test.")
+	if n := strings.Count(tree, "\n"); n > 60 || !strings.Contains(tree, "and 192 more") {
+		t.Errorf("chain view of %d lines:\n%s", n, tree)
 	}
 }
