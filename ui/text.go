@@ -326,7 +326,7 @@ func (tw *textWriter) queryText(q *trace.Query) string {
 	if !q.EDNS {
 		meta += " no-edns"
 	}
-	return style.Render(status) + s.Dim.Render(meta+attemptNote(q))
+	return style.Render(status) + s.Dim.Render(clean(meta+attemptNote(q))) // a saved trace's flags and transport are any text
 }
 
 func attemptNote(q *trace.Query) string {
