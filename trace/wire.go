@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 
 	"github.com/miekg/dns"
 )
@@ -172,7 +173,37 @@ func Load(r io.Reader) (*Trace, error) {
 			}
 		}
 	}
+	escapeStrings(reflect.ValueOf(&t), map[uintptr]bool{})
 	return &t, nil
+}
+
+// escapeStrings escapes every string of a saved trace as sanitize does:
+// a saved trace is any JSON anyone sends, and its names, flags, types and
+// words reach the terminal; those of a trace ddx ran are escaped already.
+// The messages (unpacked by miekg/dns, which escapes) are left alone.
+func escapeStrings(v reflect.Value, seen map[uintptr]bool) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() || seen[v.Pointer()] || v.Type().Elem().PkgPath() == "github.com/miekg/dns" {
+			return
+		}
+		seen[v.Pointer()] = true
+		escapeStrings(v.Elem(), seen)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				escapeStrings(v.Field(i), seen)
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			escapeStrings(v.Index(i), seen)
+		}
+	case reflect.String:
+		if v.CanSet() {
+			v.SetString(sanitize(v.String()))
+		}
+	}
 }
 
 // checkServers reports the first empty server, query or attempt of a

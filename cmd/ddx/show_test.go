@@ -129,6 +129,11 @@ func TestShowHostileSavedTrace(t *testing.T) {
 		q := query(st).(map[string]any)
 		q["flags"] = []any{"aa\x1b[5m"}
 		q["transport"] = "udp\x1b[8m"
+		for _, s := range st["servers"].([]any)[1:] {
+			for _, q := range s.(map[string]any)["queries"].([]any) {
+				q.(map[string]any)["type"] = "NS\x1b[1m"
+			}
+		}
 		st["primaries"].([]any)[0].(map[string]any)["servers"] = []any{map[string]any{
 			"name": "primary\x1b[2J.", "address": "192.0.2.1\x1b[31m", "queries": []any{query(st)}}}
 	})
@@ -139,7 +144,7 @@ func TestShowHostileSavedTrace(t *testing.T) {
 	if strings.ContainsRune(out, 0x1b) || strings.ContainsRune(out, '\a') {
 		t.Errorf("a control character reached the terminal:\n%s", out)
 	}
-	for _, want := range []string{`ns\027]0;owned\007.`, `primary\027[2J. 192.0.2.1\027[31m`, `udp\027[8m`, `aa\027[5m`} {
+	for _, want := range []string{`ns\027]0;owned\007.`, `primary\027[2J. 192.0.2.1\027[31m`, `udp\027[8m`, `aa\027[5m`, `NS\027[1m`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
