@@ -5,7 +5,7 @@
 // tools run by run, and prints medians, ratios, the lower bound and peak
 // RSS as Markdown tables.
 //
-//	go run ./bench [-runs 5] [-only lab,hostile,lint]     (as root: it starts the lab)
+//	go run ./bench [-runs 5] [-only lab,hostile,lint,dnssec]     (as root: it starts the lab)
 //
 // It also serves issue 18's hostile universes on loopback beside
 // dig +trace (hostile.go), and lints a generated zone file of a million
@@ -43,7 +43,7 @@ type sample struct {
 
 func main() {
 	runs := flag.Int("runs", 5, "runs per tool and case")
-	only := flag.String("only", "lab,hostile,lint", "the sections to run, comma-separated")
+	only := flag.String("only", "lab,hostile,lint,dnssec", "the sections to run, comma-separated")
 	serve := flag.Int("serve", 0, "serve hostile universe `N` (1-5) on loopback until interrupted, and run nothing else")
 	zone := flag.String("write-zone", "", "write the million-record zone file to `FILE`, and run nothing else")
 	flag.Parse()
@@ -93,8 +93,10 @@ func run(runs int, only []string) error {
 			err = hostileRows(bin, dir, max(1, runs/2), &peak)
 		case "lint":
 			err = lintRows(bin, dir, max(3, runs/2))
+		case "dnssec":
+			err = dnssecRows(bin, dir, runs, &peak)
 		default:
-			err = fmt.Errorf("-only: unknown section %q (lab, hostile, lint)", section)
+			err = fmt.Errorf("-only: unknown section %q (lab, hostile, lint, dnssec)", section)
 		}
 		if err != nil {
 			return err
