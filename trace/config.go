@@ -45,6 +45,10 @@ type Config struct {
 	// PTR looks up, after the walk, the PTR of each address of the zone's
 	// hosts, and the addresses of the names it finds (--ptr).
 	PTR bool
+	// StragglerFloor is the least time a zone's silent servers get after
+	// its first usable reply (default StragglerFloor). Tests on a loaded
+	// machine raise it so that no reply of an instant simulation is cut.
+	StragglerFloor time.Duration
 }
 
 // Budget is the level-of-effort limit of one run. The defaults follow what
@@ -103,6 +107,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.StragglerFloor <= 0 {
+		c.StragglerFloor = StragglerFloor
 	}
 	b := &c.Budget
 	if b.Queries <= 0 {

@@ -94,8 +94,10 @@ func hostileCount(t testing.TB, u *sim.Universe, name string, qtype uint16) (*tr
 	cfg := cfgFor(u)
 	cfg.Exchanger = c
 	// Every server here answers at once: a long timeout keeps a busy
-	// machine from adding retries to the counts.
+	// machine from adding retries to the counts, and no straggler cut
+	// (a reply more than a second late under -race) from taking replies.
 	cfg.Timeout = 5 * time.Second
+	cfg.StragglerFloor = cfg.Timeout * time.Duration(max(cfg.Tries, 2))
 	tr, err := trace.Run(context.Background(), cfg, name, qtype, nil)
 	if err != nil {
 		t.Fatal(err)

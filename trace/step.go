@@ -221,7 +221,7 @@ func (r *run) runStep(lk *lookupState, st *Step) {
 			continue
 		}
 		cutOnce.Do(func() {
-			wait := max(StragglerFloor, 10*time.Duration(rep.q.RTTms*float64(time.Millisecond)))
+			wait := max(r.cfg.StragglerFloor, 10*time.Duration(rep.q.RTTms*float64(time.Millisecond)))
 			if wait < r.cfg.Timeout*time.Duration(r.cfg.Tries) {
 				time.AfterFunc(wait, func() { cut(errStraggler) })
 			}
