@@ -50,6 +50,10 @@ func (q *Query) UnmarshalJSON(b []byte) error {
 	if m == nil && q.Rcode != "" {
 		return fmt.Errorf("query %d: rcode %s but no saved reply", q.ID, q.Rcode)
 	}
+	if m == nil && q.Class != "" && q.Class != ClassError {
+		// Every reader takes a reply's class to mean there is a reply.
+		return fmt.Errorf("query %d: %s but no saved reply", q.ID, sanitize(string(q.Class)))
+	}
 	q.Reply = m
 	return nil
 }
