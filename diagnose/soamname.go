@@ -135,7 +135,7 @@ func judgeProbe(t *trace.Trace, v *zoneView, pv *primaryView, newest uint32) {
 		return
 	}
 	if len(pr.Loopback) > 0 {
-		pv.problems = append(pv.problems, pv.name+" resolves to the loopback address "+list(pr.Loopback)+", which names whatever machine looks it up")
+		pv.problems = append(pv.problems, pv.name+" resolves to the loopback address "+listFirst(pr.Loopback, 4)+", which names whatever machine looks it up")
 		pv.summary = fmt.Sprintf("the primary named in the SOA of %s, %s, resolves to a loopback address", v.zone, pv.name)
 	}
 	for _, s := range pr.Servers {

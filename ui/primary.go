@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"strings"
-
 	"github.com/ddxdns/ddx/trace"
 )
 
@@ -19,7 +17,7 @@ func (tw *textWriter) renderPrimary(p *trace.Primary, indent int) {
 		head += ": no address asked"
 	}
 	if len(p.Loopback) > 0 {
-		head += "; loopback " + strings.Join(p.Loopback, ", ") + " not asked"
+		head += "; loopback " + firstOf(p.Loopback) + " not asked" // a reply can hold hundreds
 	}
 	tw.line(indent, s.Dim.Render(clean(head)))
 	for _, srv := range p.Servers {
