@@ -29,7 +29,7 @@ var rulePTRMismatch = &Rule{
 			if l == nil || len(c.Hosts) == 0 || c.Verdict == trace.PTRMismatch && len(c.Names) == 0 {
 				continue // nothing looked up (or a saved trace that says nothing)
 			}
-			owners := list(c.Hosts)
+			owners := listFirst(c.Hosts, 4) // a transfer can give thousands
 			switch c.Verdict {
 			case trace.PTRMissing:
 				what := "NXDOMAIN: it does not exist"

@@ -202,6 +202,7 @@ func ptrZone(t *Trace) string {
 func ptrChecks(t *Trace, zone string, limit int) ([]PTRCheck, int) {
 	var order []netip.Addr
 	byAddr := map[netip.Addr]*PTRCheck{}
+	named := map[ptrHost]bool{} // a transfer can give thousands of names one address
 	for _, src := range ptrSources {
 		hosts := src.hosts(t, zone)
 		sort.SliceStable(hosts, func(i, j int) bool { return hosts[i].addr.Less(hosts[j].addr) })
@@ -215,7 +216,8 @@ func ptrChecks(t *Trace, zone string, limit int) ([]PTRCheck, int) {
 				byAddr[h.addr] = c
 				order = append(order, h.addr)
 			}
-			if !slices.Contains(c.Hosts, h.name) {
+			if !named[h] {
+				named[h] = true
 				c.Hosts = append(c.Hosts, h.name)
 			}
 			if !slices.Contains(c.From, src.from) {
