@@ -209,7 +209,7 @@ func (a *dnssecAnalysis) anchors(zone string) []*dns.DS {
 	var out []*dns.DS
 	for _, s := range a.cfg.Anchors {
 		rr, err := dns.NewRR(s)
-		if err != nil || !strings.EqualFold(rr.Header().Name, zone) {
+		if err != nil || rr == nil || !strings.EqualFold(rr.Header().Name, zone) { // nil: a blank line
 			continue
 		}
 		switch x := rr.(type) {

@@ -129,6 +129,21 @@ func TestShowHostileSavedTrace(t *testing.T) {
 			t.Errorf("%s: exit %d, stderr %q", name, code, errs)
 		}
 	}
+	// A blank trust anchor (a saved trace's, or a comment line) is no
+	// anchor, not a crash.
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(saved), &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["config"].(map[string]any)["dnssec"].(map[string]any)["anchors"] = []any{"", nil}
+	b, _ := json.Marshal(doc)
+	blank := filepath.Join(t.TempDir(), "blank-anchor.json")
+	if err := os.WriteFile(blank, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := runDDX(t, "show", blank); code != exitOK && code != exitFindings || errs != "" {
+		t.Errorf("blank anchors: exit %d: %.300s", code, errs)
+	}
 	file := edit("escape", func(st map[string]any) {
 		st["servers"].([]any)[0].(map[string]any)["name"] = "ns\x1b]0;owned\a."
 		q := query(st).(map[string]any)
