@@ -177,8 +177,50 @@ func Load(r io.Reader) (*Trace, error) {
 			}
 		}
 	}
+	if err := checkReferrals(t.Steps); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotTrace, err)
+	}
 	escapeStrings(reflect.ValueOf(&t), map[uintptr]bool{})
 	return &t, nil
+}
+
+// checkReferrals reports a result that leads to a step that is not in
+// the trace, or back to a step on its own path: the text follows the
+// referrals from the root down, and would not end.
+func checkReferrals(steps []*Step) error {
+	const (
+		unseen = iota
+		open
+		done
+	)
+	state := make([]int, len(steps))
+	var visit func(id int) error
+	visit = func(id int) error {
+		state[id] = open
+		for _, r := range steps[id].Results {
+			switch {
+			case r.Next < -1 || r.Next >= len(steps):
+				return fmt.Errorf("a result of step %d leads to step %d, which is not in the trace", id, r.Next)
+			case r.Next == -1 || state[r.Next] == done:
+			case state[r.Next] == open:
+				return fmt.Errorf("a result of step %d leads back to step %d", id, r.Next)
+			default:
+				if err := visit(r.Next); err != nil {
+					return err
+				}
+			}
+		}
+		state[id] = done
+		return nil
+	}
+	for id := range steps {
+		if state[id] == unseen {
+			if err := visit(id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // escapeStrings escapes every string of a saved trace as sanitize does:

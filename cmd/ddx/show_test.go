@@ -118,6 +118,12 @@ func TestShowHostileSavedTrace(t *testing.T) {
 			s["queries"] = append(s["queries"].([]any), nil)
 		},
 		"empty-result": func(st map[string]any) { st["results"] = append(st["results"].([]any), nil) },
+		"result-to-nowhere": func(st map[string]any) {
+			st["results"].([]any)[0].(map[string]any)["next"] = 99999
+		},
+		"result-to-itself": func(st map[string]any) {
+			st["results"].([]any)[0].(map[string]any)["next"] = st["id"]
+		},
 		"answer-without-reply": func(st map[string]any) {
 			q := query(st).(map[string]any)
 			delete(q, "reply_wire")
