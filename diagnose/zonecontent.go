@@ -234,7 +234,7 @@ func isSubName(parent, name string) bool {
 	if parent == "." || name == parent {
 		return true
 	}
-	if !strings.HasSuffix(name, "."+parent) {
+	if !hasDotSuffix(name, parent) {
 		return false
 	}
 	// The dot before parent must not be escaped (a\.example.com. is under com.).
@@ -297,6 +297,14 @@ func zoneRelative(name, origin string) (string, bool) {
 	if origin == "." {
 		return strings.TrimSuffix(name, "."), name != "."
 	}
-	rel, ok := strings.CutSuffix(name, "."+origin)
-	return rel, ok
+	if !hasDotSuffix(name, origin) {
+		return name, false
+	}
+	return name[:len(name)-len(origin)-1], true
+}
+
+// hasDotSuffix is strings.HasSuffix(name, "."+suffix), without building
+// the string: it runs for every record of a zone.
+func hasDotSuffix(name, suffix string) bool {
+	return len(name) > len(suffix) && name[len(name)-len(suffix)-1] == '.' && strings.HasSuffix(name, suffix)
 }

@@ -96,6 +96,9 @@ func ReadZone(r io.Reader, o ZoneOptions) (*ZoneContent, error) {
 		e    zoneEntry
 	}
 	batches := make(chan []parsed, 4)
+	// Batches the checks are done with go back to the parser, rather
+	// than a new one for every 1024 records.
+	free := make(chan []parsed, 6)
 	tooMany := false
 	go func() {
 		defer close(batches)
@@ -114,7 +117,11 @@ func ReadZone(r io.Reader, o ZoneOptions) (*ZoneContent, error) {
 			batch = append(batch, parsed{rr, cur.display, cur.recordEntry()})
 			if len(batch) == cap(batch) {
 				batches <- batch
-				batch = make([]parsed, 0, 1024)
+				select {
+				case batch = <-free:
+				default:
+					batch = make([]parsed, 0, 1024)
+				}
 			}
 		}
 		if len(batch) > 0 {
@@ -149,6 +156,11 @@ func ReadZone(r io.Reader, o ZoneOptions) (*ZoneContent, error) {
 			if msg := recordProblem(rr, e, buf); msg != "" {
 				z.Problems = append(z.Problems, ZoneProblem{File: rec.File, Line: rec.Line, Message: msg})
 			}
+		}
+		clear(batch) // the records are in z.Records: the batch must not keep them
+		select {
+		case free <- batch[:0]:
+		default:
 		}
 	}
 	if tooMany {

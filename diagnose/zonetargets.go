@@ -45,14 +45,18 @@ func missingDot(target, origin string, host bool) (string, bool) {
 		return "", false
 	}
 	o := strings.TrimSuffix(lowerName(origin), ".")
+	// Each case below needs the origin's name inside rel: most targets
+	// do not have it, and are done without building a string.
 	switch {
-	case rel == o || strings.HasSuffix(rel, "."+o):
+	case !strings.Contains(rel, o):
+	case rel == o || hasDotSuffix(rel, o):
 		return rel + ".", true
 	case strings.HasPrefix(rel, o+"."):
 		return o + ".", true
-	}
-	if i := strings.Index(rel, "."+o+"."); i >= 0 {
-		return rel[:i+1+len(o)] + ".", true
+	default:
+		if i := strings.Index(rel, "."+o+"."); i >= 0 {
+			return rel[:i+1+len(o)] + ".", true
+		}
 	}
 	if host && isReverseZone(origin) && !reverseLabels(rel, strings.HasSuffix(origin, "ip6.arpa.")) {
 		return rel + ".", true
@@ -127,6 +131,14 @@ type zoneTarget struct {
 // The list of every target is made once, for all the rules that read it.
 func (z *ZoneContent) targets(kinds ...uint16) iter.Seq[zoneTarget] {
 	z.targetsOnce.Do(func() {
+		n := 0
+		for i := range z.Records {
+			switch z.Records[i].RR.Header().Rrtype {
+			case dns.TypeNS, dns.TypeMX, dns.TypeSRV, dns.TypeCNAME, dns.TypePTR:
+				n++
+			}
+		}
+		z.targetList = make([]zoneTarget, 0, n)
 		for i := range z.Records {
 			r := &z.Records[i]
 			var n string
@@ -285,6 +297,7 @@ func lintHostnameSyntax(p *ZonePass) {
 			Explanation: fmt.Sprintf("%s: %s is %s, and %s. Host names have letters, digits and hyphens only, no label starts or ends with a hyphen, and the top label is not all digits; mail servers and resolvers may refuse to use this one.", recordAt(rec), name, role, why),
 		})
 	}
+	reverse := isReverseZone(z.Origin)
 	for i := range z.Records {
 		r := &z.Records[i]
 		switch rr := r.RR.(type) {
@@ -295,7 +308,7 @@ func lintHostnameSyntax(p *ZonePass) {
 		case *dns.SOA:
 			check(r, rr.Ns, "the primary name server (SOA MNAME)", false)
 		case *dns.A, *dns.AAAA:
-			if z.inZone(rr.Header().Name) && !isReverseZone(z.Origin) {
+			if !reverse && z.inZone(rr.Header().Name) {
 				check(r, rr.Header().Name, "the owner of an address record", true)
 			}
 		}
