@@ -85,10 +85,12 @@ type indexer struct {
 }
 
 func (z *ZoneContent) indexStart() *indexer {
-	z.byName = make(map[string]int, len(z.Records)/2)
-	z.owners = nil
+	// ReadZone calls this with no records yet, but room for those it expects.
+	n := max(len(z.Records), cap(z.Records))
+	z.byName = make(map[string]int, n/2)
+	z.owners = make([]zoneOwner, 0, n/2)
 	z.cuts, z.dnames, z.nsTo = map[string]bool{}, map[string]bool{}, map[string]bool{}
-	return &indexer{ownerOf: make([]int32, 0, len(z.Records))}
+	return &indexer{ownerOf: make([]int32, 0, n), count: make([]int32, 0, n/2)}
 }
 
 // indexAdd indexes z.Records[i], the records before it indexed.
