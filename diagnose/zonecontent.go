@@ -96,13 +96,18 @@ func (z *ZoneContent) indexStart() *indexer {
 // indexAdd indexes z.Records[i], the records before it indexed.
 func (z *ZoneContent) indexAdd(x *indexer, i int) {
 	r := &z.Records[i]
-	n := lowerName(r.RR.Header().Name)
+	h := r.RR.Header()
+	n := lowerName(h.Name)
 	o, ok := z.byName[n]
 	if !ok {
 		o = len(z.owners)
 		z.byName[n] = o
 		z.owners = append(z.owners, zoneOwner{name: n})
 		x.count = append(x.count, 0)
+	} else if h.Name == z.owners[o].name {
+		// The parser gives every record its own copy of its owner name:
+		// records of one owner written alike share the first one's.
+		h.Name = z.owners[o].name
 	}
 	x.ownerOf = append(x.ownerOf, int32(o))
 	x.count[o]++
