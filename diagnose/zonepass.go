@@ -107,7 +107,7 @@ func Lint(z *ZoneContent) *LintReport {
 			p.out = append(p.out, ZoneFinding{File: z.File, Finding: zr.rule.stamp(zr.rule.Severity, Finding{
 				Zone: z.Origin, Servers: []string{},
 				Summary:     fmt.Sprintf("%d more %s findings not shown", p.dropped, zr.rule.ID),
-				Explanation: fmt.Sprintf("ddx reports at most %d %s findings per zone; %d more were found. Fix the ones shown and run ddx lint again.", maxPerRule, zr.rule.ID, p.dropped),
+				Explanation: fmt.Sprintf("ddx reports at most %d %s findings per zone; %d more were found. Fix the ones shown and check again (ddx lint on the zone file, or ddx check on the zone).", maxPerRule, zr.rule.ID, p.dropped),
 			})})
 		}
 		rep.Findings = append(rep.Findings, p.out...)
