@@ -1,7 +1,6 @@
 package diagnose
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -33,7 +32,7 @@ func (e *readError) Error() string { return e.err.Error() }
 func (e *readError) Unwrap() error { return e.err }
 
 func (st *readState) newReader(r io.Reader, fsPath, display string) *lineReader {
-	lr := &lineReader{br: bufio.NewReaderSize(r, 64<<10), st: st, fsPath: fsPath, display: display, line: 1, top: st.last == nil, bol: true}
+	lr := &lineReader{r: r, buf: make([]byte, 64<<10), st: st, fsPath: fsPath, display: display, line: 1, top: st.last == nil, bol: true}
 	if st.last == nil {
 		st.last = lr
 	}
@@ -61,12 +60,15 @@ type zoneEntry struct {
 // syntax alongside, to know which line each record starts on: the parser
 // reports lines only for its errors.
 type lineReader struct {
-	br      *bufio.Reader
-	st      *readState
-	fsPath  string // the path inside Include ("" for the top file)
-	display string
-	top     bool
-	closer  io.Closer
+	r        io.Reader
+	buf      []byte // what was read from r; buf[pos:end] is still to go
+	pos, end int
+	err      error // r's error, once buf is done
+	st       *readState
+	fsPath   string // the path inside Include ("" for the top file)
+	display  string
+	top      bool
+	closer   io.Closer
 
 	line    int
 	nl      bool // the previous byte was a newline: the next one is on the next line
@@ -91,13 +93,16 @@ func (lr *lineReader) ReadByte() (byte, error) {
 	if lr.st.n >= lr.st.max {
 		return 0, ErrZoneTooLarge
 	}
-	c, err := lr.br.ReadByte()
-	if err != nil {
-		if err != io.EOF {
-			err = &readError{top: lr.top, err: err}
+	if lr.pos >= lr.end {
+		if err := lr.fill(); err != nil {
+			if err != io.EOF {
+				err = &readError{top: lr.top, err: err}
+			}
+			return 0, err
 		}
-		return 0, err
 	}
+	c := lr.buf[lr.pos]
+	lr.pos++
 	lr.st.n++
 	if lr.st.last != lr { // a store per byte costs a write barrier while the GC runs
 		lr.st.last = lr
@@ -108,6 +113,22 @@ func (lr *lineReader) ReadByte() (byte, error) {
 	}
 	lr.scan(c)
 	return c, nil
+}
+
+// fill reads more of the file into buf. The reader keeps its own buffer
+// rather than a bufio.Reader: ReadByte runs for every byte of the zone.
+func (lr *lineReader) fill() error {
+	for empty := 0; lr.pos >= lr.end; empty++ {
+		if lr.err != nil {
+			return lr.err
+		}
+		if empty == 100 {
+			return io.ErrNoProgress
+		}
+		n, err := lr.r.Read(lr.buf)
+		lr.pos, lr.end, lr.err = 0, max(0, min(n, len(lr.buf))), err
+	}
+	return nil
 }
 
 func (lr *lineReader) Read(p []byte) (int, error) {
