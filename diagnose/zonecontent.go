@@ -254,7 +254,13 @@ func isSubName(parent, name string) bool {
 
 // inZone reports whether name is at or below the apex.
 func (z *ZoneContent) inZone(name string) bool {
-	return z.Origin != "" && isSubName(z.Origin, lowerName(name))
+	return z.inZoneLower(lowerName(name))
+}
+
+// inZoneLower is inZone for a name already in lower case (an owner's, a
+// target's), which need not be lowered again.
+func (z *ZoneContent) inZoneLower(name string) bool {
+	return z.Origin != "" && isSubName(z.Origin, name)
 }
 
 // cut returns the delegation point at or above name (below the apex), or
@@ -271,10 +277,14 @@ func (z *ZoneContent) dnameAbove(name string) string {
 // above walks from name up to the apex (excluded) and returns the first
 // name in set; self says whether name itself counts.
 func (z *ZoneContent) above(name string, set map[string]bool, self bool) string {
-	if len(set) == 0 || !z.inZone(name) {
+	if len(set) == 0 {
 		return ""
 	}
-	n := lowerName(name)
+	lower := lowerName(name)
+	if !z.inZoneLower(lower) {
+		return ""
+	}
+	n := lower
 	if !self {
 		n, _ = parentName(n)
 	}
@@ -285,7 +295,7 @@ func (z *ZoneContent) above(name string, set map[string]bool, self bool) string 
 	}
 	// A DNAME at the apex hides every name below it (RFC 6672 §2.4); NS
 	// records at the apex are the zone's own, no delegation.
-	if !self && n == z.Origin && lowerName(name) != z.Origin && set[n] {
+	if !self && n == z.Origin && lower != z.Origin && set[n] {
 		return n
 	}
 	return ""
@@ -300,7 +310,12 @@ func (z *ZoneContent) authoritative(name string) bool {
 // relativeTo returns name without the suffix origin, and whether name was
 // below origin.
 func zoneRelative(name, origin string) (string, bool) {
-	name, origin = lowerName(name), lowerName(origin)
+	return zoneRelativeLower(lowerName(name), lowerName(origin))
+}
+
+// zoneRelativeLower is zoneRelative for a name and origin already in
+// lower case.
+func zoneRelativeLower(name, origin string) (string, bool) {
 	if origin == "." {
 		return strings.TrimSuffix(name, "."), name != "."
 	}

@@ -21,7 +21,7 @@ func (z *ZoneContent) findNSSets() []string {
 		out = append(out, z.Origin)
 	}
 	for _, o := range z.owners {
-		if z.cuts[o.name] && z.inZone(o.name) && z.dnameAbove(o.name) == "" {
+		if z.cuts[o.name] && z.inZoneLower(o.name) && z.dnameAbove(o.name) == "" {
 			out = append(out, o.name)
 		}
 	}
@@ -127,7 +127,7 @@ func lintUnnecessaryGlue(p *ZonePass) {
 	}
 	for _, o := range z.owners {
 		n := o.name
-		if !z.nsTo[n] || z.inZone(n) || !z.hasAddress(n) {
+		if !z.nsTo[n] || z.inZoneLower(n) || !z.hasAddress(n) {
 			continue
 		}
 		first := z.rrs(n, dns.TypeA)

@@ -97,8 +97,11 @@ func lintSOANotApex(p *ZonePass) {
 	z := p.Zone
 	for i := range z.Records {
 		r := &z.Records[i]
+		if r.RR.Header().Rrtype != dns.TypeSOA {
+			continue
+		}
 		n := lowerName(r.RR.Header().Name)
-		if r.RR.Header().Rrtype != dns.TypeSOA || n == z.Origin || !z.inZone(n) {
+		if n == z.Origin || !z.inZoneLower(n) {
 			continue
 		}
 		p.Report(r, Finding{
@@ -196,7 +199,7 @@ func lintOutOfZoneData(p *ZonePass) {
 	for i := range z.owners {
 		o := &z.owners[i]
 		n := o.name
-		if z.inZone(n) {
+		if z.inZoneLower(n) {
 			continue
 		}
 		var types []string
@@ -231,7 +234,7 @@ func lintOccludedData(p *ZonePass) {
 	for i := range z.owners {
 		o := &z.owners[i]
 		n := o.name
-		if n == z.Origin || !z.inZone(n) {
+		if n == z.Origin || !z.inZoneLower(n) {
 			continue
 		}
 		c := z.cut(n)

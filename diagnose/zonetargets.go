@@ -40,11 +40,17 @@ func missingDot(target, origin string, host bool) (string, bool) {
 	if origin == "" || origin == "." {
 		return "", false
 	}
-	rel, ok := zoneRelative(target, origin)
+	return missingDotLower(lowerName(target), lowerName(origin), strings.HasSuffix(origin, "ip6.arpa."), host)
+}
+
+// missingDotLower is missingDot for a target and origin already in lower
+// case; ip6 says the origin (as given) ends in ip6.arpa.
+func missingDotLower(target, origin string, ip6, host bool) (string, bool) {
+	rel, ok := zoneRelativeLower(target, origin)
 	if !ok {
 		return "", false
 	}
-	o := strings.TrimSuffix(lowerName(origin), ".")
+	o := strings.TrimSuffix(origin, ".")
 	// Each case below needs the origin's name inside rel: most targets
 	// do not have it, and are done without building a string.
 	switch {
@@ -58,7 +64,7 @@ func missingDot(target, origin string, host bool) (string, bool) {
 			return rel[:i+1+len(o)] + ".", true
 		}
 	}
-	if host && isReverseZone(origin) && !reverseLabels(rel, strings.HasSuffix(origin, "ip6.arpa.")) {
+	if host && isReverseZone(origin) && !reverseLabels(rel, ip6) {
 		return rel + ".", true
 	}
 	return "", false
@@ -69,12 +75,12 @@ func missingDot(target, origin string, host bool) (string, bool) {
 // label a generic top-level domain (RFC 1537's relay.yy written for
 // relay.yy.), and nothing of that name in the zone (a subdomain called
 // info or net is not a mistake). Country codes are left out: two-letter
-// labels inside zones are common.
+// labels inside zones are common. target is in lower case.
 func (z *ZoneContent) externalName(target string) (string, bool) {
 	if z.Origin == "" || z.Origin == "." {
 		return "", false
 	}
-	rel, ok := zoneRelative(target, z.Origin)
+	rel, ok := zoneRelativeLower(target, z.Origin)
 	if !ok {
 		return "", false
 	}
@@ -85,8 +91,12 @@ func (z *ZoneContent) externalName(target string) (string, bool) {
 }
 
 // missingDot is the package function missingDot, and externalName.
+// target is in lower case, as the target list has it.
 func (z *ZoneContent) missingDot(target string, host bool) (string, bool) {
-	if meant, ok := missingDot(target, z.Origin, host); ok {
+	if z.Origin == "" || z.Origin == "." {
+		return "", false
+	}
+	if meant, ok := missingDotLower(target, z.Origin, strings.HasSuffix(z.Origin, "ip6.arpa."), host); ok {
 		return meant, true
 	}
 	return z.externalName(target)
@@ -266,8 +276,9 @@ func hostLabelsProblem(name string, wildcard bool) string {
 
 // addressAsName says whether target is an IPv4 address written as a
 // relative name (MX 10 192.0.2.25 → 192.0.2.25.example.com.).
+// Both are in lower case.
 func addressAsName(target, origin string) (string, bool) {
-	rel, ok := zoneRelative(target, origin)
+	rel, ok := zoneRelativeLower(target, origin)
 	if !ok || strings.Count(rel, ".") != 3 {
 		return "", false
 	}
