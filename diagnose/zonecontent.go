@@ -307,14 +307,8 @@ func (z *ZoneContent) authoritative(name string) bool {
 	return z.inZone(name) && z.cut(name) == ""
 }
 
-// relativeTo returns name without the suffix origin, and whether name was
-// below origin.
-func zoneRelative(name, origin string) (string, bool) {
-	return zoneRelativeLower(lowerName(name), lowerName(origin))
-}
-
-// zoneRelativeLower is zoneRelative for a name and origin already in
-// lower case.
+// zoneRelativeLower returns name without the suffix origin, and whether
+// name was below origin; both are in lower case.
 func zoneRelativeLower(name, origin string) (string, bool) {
 	if origin == "." {
 		return strings.TrimSuffix(name, "."), name != "."
