@@ -272,35 +272,10 @@ func (l *Lab) writeValidatingUnbound() error {
 	if l.TrustAnchor == "" {
 		return nil
 	}
-	conf := fmt.Sprintf(`server:
-	interface: %s
-	port: 53
-	do-ip6: no
-	do-daemonize: no
-	username: ""
-	chroot: ""
-	directory: "%s"
-	pidfile: "%s/unbound-validating.pid"
-	use-syslog: no
-	logfile: ""
-	verbosity: 1
-	val-log-level: 2
-	num-threads: 1
-	so-reuseport: no
-	access-control: 127.0.0.0/8 allow
-	root-hints: "%s"
+	conf := unboundServer(ValidatingAddr, l.Dir, "unbound-validating.pid", l.Hints, fmt.Sprintf(`	val-log-level: 2
 	module-config: "validator iterator"
 	trust-anchor-file: "%s"
 	ede: yes
-	do-not-query-localhost: no
-	local-zone: "test." nodefault
-	local-zone: "2.0.192.in-addr.arpa." nodefault
-	edns-buffer-size: 1232
-	harden-referral-path: no
-	qname-minimisation: no
-	infra-host-ttl: 60
-remote-control:
-	control-enable: no
-`, ValidatingAddr, l.Dir, l.Dir, l.Hints, l.TrustAnchor)
+`, l.TrustAnchor))
 	return os.WriteFile(filepath.Join(l.Dir, "unbound-validating.conf"), []byte(conf), 0o644)
 }

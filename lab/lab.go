@@ -706,7 +706,22 @@ func (l *Lab) writeNSD() ([]*Server, error) {
 
 func (l *Lab) writeUnbound() error {
 	var b strings.Builder
-	fmt.Fprintf(&b, `server:
+	b.WriteString(unboundServer(UnboundAddr, l.Dir, "unbound.pid", l.Hints, `	module-config: "iterator"
+	cache-min-ttl: 86400
+`))
+	// Unbound asks only the stale lab. server, like the resolver in the
+	// SERVFAIL-instead-of-NXDOMAIN write-up that cached an old delegation.
+	if stale := l.staleLabServer(); stale.IsValid() {
+		fmt.Fprintf(&b, "stub-zone:\n\tname: \"lab.\"\n\tstub-addr: %s\n", stale)
+	}
+	return os.WriteFile(filepath.Join(l.Dir, "unbound.conf"), []byte(b.String()), 0o644)
+}
+
+// unboundServer is the configuration every resolving Unbound of the lab
+// shares (interface, hints, the lab's names allowed on loopback), with
+// extra, its own lines, in the server section.
+func unboundServer(addr netip.Addr, dir, pidfile, hints, extra string) string {
+	return fmt.Sprintf(`server:
 	interface: %s
 	port: 53
 	do-ip6: no
@@ -714,7 +729,7 @@ func (l *Lab) writeUnbound() error {
 	username: ""
 	chroot: ""
 	directory: "%s"
-	pidfile: "%s/unbound.pid"
+	pidfile: "%s/%s"
 	use-syslog: no
 	logfile: ""
 	verbosity: 1
@@ -722,24 +737,16 @@ func (l *Lab) writeUnbound() error {
 	so-reuseport: no
 	access-control: 127.0.0.0/8 allow
 	root-hints: "%s"
-	module-config: "iterator"
 	do-not-query-localhost: no
 	local-zone: "test." nodefault
 	local-zone: "2.0.192.in-addr.arpa." nodefault
-	cache-min-ttl: 86400
 	edns-buffer-size: 1232
 	harden-referral-path: no
 	qname-minimisation: no
 	infra-host-ttl: 60
-remote-control:
+%sremote-control:
 	control-enable: no
-`, UnboundAddr, l.Dir, l.Dir, l.Hints)
-	// Unbound asks only the stale lab. server, like the resolver in the
-	// SERVFAIL-instead-of-NXDOMAIN write-up that cached an old delegation.
-	if stale := l.staleLabServer(); stale.IsValid() {
-		fmt.Fprintf(&b, "stub-zone:\n\tname: \"lab.\"\n\tstub-addr: %s\n", stale)
-	}
-	return os.WriteFile(filepath.Join(l.Dir, "unbound.conf"), []byte(b.String()), 0o644)
+`, addr, dir, dir, pidfile, hints, extra)
 }
 
 // writeOpenUnbound configures the second Unbound: an ordinary resolver,
