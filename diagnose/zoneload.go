@@ -199,7 +199,33 @@ func ReadZone(r io.Reader, o ZoneOptions) (*ZoneContent, error) {
 	}
 	z.Origin = lowerName(origin)
 	z.indexFinish(x)
+	z.shareTargets()
 	return z, nil
+}
+
+// shareTargets points the targets that name an owner of the zone, written
+// alike, at the owner's name: the parser gives each its own copy.
+func (z *ZoneContent) shareTargets() {
+	for i := range z.Records {
+		switch rr := z.Records[i].RR.(type) {
+		case *dns.NS:
+			z.shareName(&rr.Ns)
+		case *dns.MX:
+			z.shareName(&rr.Mx)
+		case *dns.SRV:
+			z.shareName(&rr.Target)
+		case *dns.CNAME:
+			z.shareName(&rr.Target)
+		case *dns.PTR:
+			z.shareName(&rr.Ptr)
+		}
+	}
+}
+
+func (z *ZoneContent) shareName(s *string) {
+	if o, ok := z.byName[*s]; ok && z.owners[o].name == *s {
+		*s = z.owners[o].name
+	}
 }
 
 // bytesPerRecord is about how many bytes a record takes in a zone file

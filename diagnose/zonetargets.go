@@ -133,9 +133,11 @@ func reverseLabels(rel string, ip6 bool) bool {
 type zoneTarget struct {
 	rec   *ZoneRecord
 	name  string
-	kind  string // NS, MX, SRV, CNAME, PTR
 	rtype uint16
 }
+
+// kind is the target's record type: NS, MX, SRV, CNAME, PTR.
+func (t zoneTarget) kind() string { return rrTypeName(t.rtype) }
 
 // targets yields the targets of the zone's records of the given kinds.
 // The list of every target is made once, for all the rules that read it.
@@ -167,7 +169,7 @@ func (z *ZoneContent) targets(kinds ...uint16) iter.Seq[zoneTarget] {
 				continue
 			}
 			t := r.RR.Header().Rrtype
-			z.targetList = append(z.targetList, zoneTarget{rec: r, name: lowerName(n), kind: rrTypeName(t), rtype: t})
+			z.targetList = append(z.targetList, zoneTarget{rec: r, name: lowerName(n), rtype: t})
 		}
 	})
 	return func(yield func(zoneTarget) bool) {
@@ -197,15 +199,15 @@ func lintNSMissingTrailingDot(p *ZonePass) { trailingDots(p, dns.TypeNS) }
 func trailingDots(p *ZonePass, kinds ...uint16) {
 	z := p.Zone
 	for t := range z.targets(kinds...) {
-		host := t.kind == "PTR" || t.kind == "NS"
+		host := t.rtype == dns.TypePTR || t.rtype == dns.TypeNS
 		meant, ok := z.missingDot(t.name, host)
 		if !ok {
 			continue
 		}
 		p.Report(t.rec, Finding{
 			Servers:     []string{t.name},
-			Summary:     fmt.Sprintf("%s target %s looks like %s written without its trailing dot", t.kind, t.name, meant),
-			Explanation: fmt.Sprintf("%s: the %s record of %s points to %s, a name that repeats the zone's own. In a zone file a name without a final dot is relative: %q (meant as %s) was extended with the origin %s, and the result does not exist, so the record is useless.", recordAt(t.rec), t.kind, t.rec.RR.Header().Name, t.name, strings.TrimSuffix(meant, "."), meant, z.Origin),
+			Summary:     fmt.Sprintf("%s target %s looks like %s written without its trailing dot", t.kind(), t.name, meant),
+			Explanation: fmt.Sprintf("%s: the %s record of %s points to %s, a name that repeats the zone's own. In a zone file a name without a final dot is relative: %q (meant as %s) was extended with the origin %s, and the result does not exist, so the record is useless.", recordAt(t.rec), t.kind(), t.rec.RR.Header().Name, t.name, strings.TrimSuffix(meant, "."), meant, z.Origin),
 			Fix:         fmt.Sprintf("Write the target as %s, with the trailing dot, in the zone file, and reload.", meant),
 		})
 	}
@@ -222,9 +224,9 @@ func aliasTargets(p *ZonePass, kinds ...uint16) {
 		canon := cn[0].RR.(*dns.CNAME).Target
 		p.Report(t.rec, Finding{
 			Servers:     []string{t.name},
-			Summary:     fmt.Sprintf("the %s target %s is an alias", t.kind, t.name),
-			Explanation: fmt.Sprintf("%s: the %s record of %s points to %s, which %s makes a CNAME for %s. %s targets must be canonical names: some servers and resolvers refuse them, others add lookups.", recordAt(t.rec), t.kind, t.rec.RR.Header().Name, t.name, recordAt(cn[0]), canon, t.kind),
-			Fix:         fmt.Sprintf("Point the %s record at %s (the canonical name) instead.", t.kind, canon),
+			Summary:     fmt.Sprintf("the %s target %s is an alias", t.kind(), t.name),
+			Explanation: fmt.Sprintf("%s: the %s record of %s points to %s, which %s makes a CNAME for %s. %s targets must be canonical names: some servers and resolvers refuse them, others add lookups.", recordAt(t.rec), t.kind(), t.rec.RR.Header().Name, t.name, recordAt(cn[0]), canon, t.kind()),
+			Fix:         fmt.Sprintf("Point the %s record at %s (the canonical name) instead.", t.kind(), canon),
 		})
 	}
 }
