@@ -93,13 +93,7 @@ func TestDemoScenariosExactFindings(t *testing.T) {
 			t.Parallel()
 			name, typ, _ := strings.Cut(c.query, " ")
 			rep := report(t, name, dns.StringToType[typ], c.check)
-			var got []string
-			for _, f := range rep.Findings {
-				if f.Severity >= diagnose.Warning {
-					got = append(got, f.ID+"@"+f.Zone)
-				}
-			}
-			slices.Sort(got)
+			got := atWarning(rep)
 			want := strings.Fields(c.want)
 			slices.Sort(want)
 			if !slices.Equal(got, want) {
@@ -107,4 +101,17 @@ func TestDemoScenariosExactFindings(t *testing.T) {
 			}
 		})
 	}
+}
+
+// atWarning lists the findings at warning and above as ID@ZONE, sorted:
+// what a scenario pins exactly.
+func atWarning(rep *diagnose.Report) []string {
+	var got []string
+	for _, f := range rep.Findings {
+		if f.Severity >= diagnose.Warning {
+			got = append(got, f.ID+"@"+f.Zone)
+		}
+	}
+	slices.Sort(got)
+	return got
 }

@@ -74,13 +74,7 @@ func TestDNSSECDemoScenarios(t *testing.T) {
 			t.Parallel()
 			name, typ, _ := strings.Cut(c.query, " ")
 			rep := report(t, name, dns.StringToType[typ], c.check)
-			var got []string
-			for _, f := range rep.Findings {
-				if f.Severity >= diagnose.Warning {
-					got = append(got, f.ID+"@"+f.Zone)
-				}
-			}
-			slices.Sort(got)
+			got := atWarning(rep)
 			if want := strings.Fields(c.want); !slices.Equal(got, want) {
 				t.Errorf("findings at warning and above:\n got  %v\n want %v", got, want)
 			}
