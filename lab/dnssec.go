@@ -272,10 +272,10 @@ func (l *Lab) writeValidatingUnbound() error {
 	if l.TrustAnchor == "" {
 		return nil
 	}
-	conf := unboundServer(ValidatingAddr, l.Dir, "unbound-validating.pid", l.Hints, fmt.Sprintf(`	val-log-level: 2
+	conf := unboundServer([]string{ValidatingAddr.String()}, l.Dir, "unbound-validating.pid", l.Hints, fmt.Sprintf(`	val-log-level: 2
 	module-config: "validator iterator"
 	trust-anchor-file: "%s"
 	ede: yes
-`, l.TrustAnchor))
+`, l.TrustAnchor)+resolverTuning)
 	return os.WriteFile(filepath.Join(l.Dir, "unbound-validating.conf"), []byte(conf), 0o644)
 }

@@ -706,9 +706,9 @@ func (l *Lab) writeNSD() ([]*Server, error) {
 
 func (l *Lab) writeUnbound() error {
 	var b strings.Builder
-	b.WriteString(unboundServer(UnboundAddr, l.Dir, "unbound.pid", l.Hints, `	module-config: "iterator"
+	b.WriteString(unboundServer([]string{UnboundAddr.String()}, l.Dir, "unbound.pid", l.Hints, `	module-config: "iterator"
 	cache-min-ttl: 86400
-`))
+`+resolverTuning))
 	// Unbound asks only the stale lab. server, like the resolver in the
 	// SERVFAIL-instead-of-NXDOMAIN write-up that cached an old delegation.
 	if stale := l.staleLabServer(); stale.IsValid() {
@@ -718,12 +718,16 @@ func (l *Lab) writeUnbound() error {
 }
 
 // unboundServer is the configuration every resolving Unbound of the lab
-// shares (interface, hints, the lab's names allowed on loopback), with
-// extra, its own lines, in the server section.
-func unboundServer(addr netip.Addr, dir, pidfile, hints, extra string) string {
-	return fmt.Sprintf(`server:
-	interface: %s
-	port: 53
+// shares (hints, the lab's names allowed on loopback), on the interfaces
+// given (an address, or address@port), with extra, its own lines, in the
+// server section.
+func unboundServer(interfaces []string, dir, pidfile, hints, extra string) string {
+	var b strings.Builder
+	b.WriteString("server:\n")
+	for _, i := range interfaces {
+		fmt.Fprintf(&b, "\tinterface: %s\n", i)
+	}
+	fmt.Fprintf(&b, `	port: 53
 	do-ip6: no
 	do-daemonize: no
 	username: ""
@@ -740,14 +744,19 @@ func unboundServer(addr netip.Addr, dir, pidfile, hints, extra string) string {
 	do-not-query-localhost: no
 	local-zone: "test." nodefault
 	local-zone: "2.0.192.in-addr.arpa." nodefault
-	edns-buffer-size: 1232
-	harden-referral-path: no
 	qname-minimisation: no
 	infra-host-ttl: 60
 %sremote-control:
 	control-enable: no
-`, addr, dir, dir, pidfile, hints, extra)
+`, dir, dir, pidfile, hints, extra)
+	return b.String()
 }
+
+// resolverTuning is what the lab's resolvers (not the open one posing as
+// a name server) add: no fragmented UDP, no referral-path hardening.
+const resolverTuning = `	edns-buffer-size: 1232
+	harden-referral-path: no
+`
 
 // writeOpenUnbound configures the second Unbound: an ordinary resolver,
 // open to all of loopback, on the backend address of each server in
@@ -762,35 +771,12 @@ func (l *Lab) writeOpenUnbound() ([]*Server, error) {
 	if len(servers) == 0 {
 		return nil, nil
 	}
-	var b strings.Builder
-	b.WriteString("server:\n")
+	var interfaces []string
 	for _, s := range servers {
-		fmt.Fprintf(&b, "\tinterface: %s\n", s.Backend)
+		interfaces = append(interfaces, s.Backend.String())
 	}
-	fmt.Fprintf(&b, `	port: 53
-	do-ip6: no
-	do-daemonize: no
-	username: ""
-	chroot: ""
-	directory: "%s"
-	pidfile: "%s/unbound-open.pid"
-	use-syslog: no
-	logfile: ""
-	verbosity: 1
-	num-threads: 1
-	so-reuseport: no
-	access-control: 127.0.0.0/8 allow
-	root-hints: "%s"
-	module-config: "iterator"
-	do-not-query-localhost: no
-	local-zone: "test." nodefault
-	local-zone: "2.0.192.in-addr.arpa." nodefault
-	qname-minimisation: no
-	infra-host-ttl: 60
-remote-control:
-	control-enable: no
-`, l.Dir, l.Dir, l.Hints)
-	return servers, os.WriteFile(filepath.Join(l.Dir, "unbound-open.conf"), []byte(b.String()), 0o644)
+	conf := unboundServer(interfaces, l.Dir, "unbound-open.pid", l.Hints, "\tmodule-config: \"iterator\"\n")
+	return servers, os.WriteFile(filepath.Join(l.Dir, "unbound-open.conf"), []byte(conf), 0o644)
 }
 
 // WorkDirPrefix starts the name of every lab's working directory, so that

@@ -134,42 +134,17 @@ func (l *Lab) writeEncryptedUnbound() error {
 		return fmt.Errorf("lab: making the lab CA: %w", err)
 	}
 	l.CA = ca
-	var b strings.Builder
-	fmt.Fprintf(&b, `server:
-	interface: %[1]s
-	interface: %[1]s@%[2]d
-	interface: %[1]s@%[3]d
-	port: 53
-	tls-port: %[2]d
-	https-port: %[3]d
-	tls-service-key: "%[4]s/server.key"
-	tls-service-pem: "%[4]s/server.pem"
-	http-endpoint: "%[5]s"
-	do-ip6: no
-	do-daemonize: no
-	username: ""
-	chroot: ""
-	directory: "%[6]s"
-	pidfile: "%[6]s/unbound-encrypted.pid"
-	use-syslog: no
-	logfile: ""
-	verbosity: 1
-	num-threads: 1
-	so-reuseport: no
-	access-control: 127.0.0.0/8 allow
-	root-hints: "%[7]s"
+	extra := fmt.Sprintf(`	tls-port: %d
+	https-port: %d
+	tls-service-key: "%[3]s/server.key"
+	tls-service-pem: "%[3]s/server.pem"
+	http-endpoint: "%s"
 	module-config: "iterator"
-	do-not-query-localhost: no
-	local-zone: "test." nodefault
-	local-zone: "2.0.192.in-addr.arpa." nodefault
-	edns-buffer-size: 1232
-	harden-referral-path: no
-	qname-minimisation: no
-	infra-host-ttl: 60
-`, EncryptedAddr, DoTPort, DoHPort, tlsDir, DoHPath, l.Dir, l.Hints)
+`, DoTPort, DoHPort, tlsDir, DoHPath) + resolverTuning
 	for _, z := range FilteredZones {
-		fmt.Fprintf(&b, "\tlocal-zone: \"%s\" always_null\n", z)
+		extra += fmt.Sprintf("\tlocal-zone: \"%s\" always_null\n", z)
 	}
-	b.WriteString("remote-control:\n\tcontrol-enable: no\n")
-	return os.WriteFile(filepath.Join(l.Dir, "unbound-encrypted.conf"), []byte(b.String()), 0o644)
+	a := EncryptedAddr.String()
+	conf := unboundServer([]string{a, fmt.Sprintf("%s@%d", a, DoTPort), fmt.Sprintf("%s@%d", a, DoHPort)}, l.Dir, "unbound-encrypted.pid", l.Hints, extra)
+	return os.WriteFile(filepath.Join(l.Dir, "unbound-encrypted.conf"), []byte(conf), 0o644)
 }
