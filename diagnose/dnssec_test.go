@@ -43,6 +43,7 @@ func TestDNSSECDemoScenarios(t *testing.T) {
 	}{
 		{"www.secure.test A", false, diagnose.Secure, "", ""},
 		{"secure.test SOA", true, diagnose.Secure, "", ""},
+		{"any.wc.secure.test A", false, diagnose.Secure, "", ""}, // from the wildcard, with its proof
 		{"www.dsmismatch.test A", false, diagnose.Bogus, "ds-mismatch@dsmismatch.test.", "Validating resolvers: SERVFAIL (DNSSEC bogus, ds-mismatch: the parent test. publishes DS"},
 		{"www.expired.test A", false, diagnose.Bogus, "rrsig-expired@expired.test.", "other resolvers: NOERROR www.expired.test. 3600 IN A 192.0.2.80"},
 		{"expired.test SOA", true, diagnose.Bogus, "rrsig-expired@expired.test.", ""},

@@ -98,6 +98,11 @@ func TestLabDNSSEC(t *testing.T) {
 	}{
 		{"www.secure.test A", false, "secure", "", 0, "", ""},
 		{"secure.test SOA", true, "secure", "", 0, "", ""},
+		// An answer from the wildcard *.wc.secure.test: BIND sends the
+		// wildcard's RRSIG (labels 3) and the NSEC proving the name
+		// itself does not exist, and the validators accept it.
+		{"any.wc.secure.test A", false, "secure", "", 0, "", ""},
+		{"nosuch.secure.test A", false, "secure", "", 0, "", ""},
 		{"nosuch.test A", false, "secure", "", 0, "", ""}, // NXDOMAIN proved by test.'s NSEC records
 		{"www.healthy.test A", false, "insecure", "", 0, "", ""},
 		{"www.island.test A", false, "insecure", "", 0, "", ""}, // signed-without-ds is a notice
